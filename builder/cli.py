@@ -1,0 +1,119 @@
+"""The `builder` command: build, check, template. Errors are one line each, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from builder import template
+from builder.check import Finding, Kind, check
+from builder.derived import derive
+from builder.figures import load, workbook_path
+from builder.files import atomic_write
+from builder.reader import Unreadable
+
+DEFAULT_EDITION = Path("inputs/2020")
+OK, FINDINGS, UNREADABLE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except Unreadable as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return UNREADABLE
+    except OSError as exc:
+        print(f"{exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return UNREADABLE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: one line, traceback on request
+        if os.environ.get("BUILDER_DEBUG"):
+            raise
+        print(f"内部错误：{type(exc).__name__}: {exc}（设置 BUILDER_DEBUG=1 可看详情，请报告此问题）", file=sys.stderr)
+        return UNREADABLE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="builder", description="从数据工作簿生成统计公开报告。")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", help="生成报告（目前为：检查样本并写出检查结果）")
+    build.add_argument("edition", nargs="?", type=Path, default=DEFAULT_EDITION, help="版次文件夹，默认 inputs/2020")
+    build.add_argument("-o", "--output", type=Path, help="输出文件夹，默认 out/<版次>/")
+    build.add_argument("--final", action="store_true", help="终稿：有任何检查问题即拒绝生成")
+    build.set_defaults(run=_build)
+
+    chk = sub.add_parser("check", help="逐项列出工作簿中的问题：sheet!cell: 问题")
+    chk.add_argument("source", type=Path, help="版次文件夹或 .xlsx 工作簿")
+    chk.set_defaults(run=_check)
+
+    tpl = sub.add_parser("template", help="生成空白的数据工作簿")
+    tpl.add_argument("file", type=Path, help="要写出的 .xlsx 文件")
+    tpl.set_defaults(run=_template)
+    return parser
+
+
+def findings_for(source: Path) -> list[Finding]:
+    """Read, derive and check an edition folder or workbook."""
+    figures = load(source)
+    prose = source / "prose" if source.is_dir() else None
+    return check(figures, derive(figures), prose if prose and prose.is_dir() else None)
+
+
+def _summary(findings: list[Finding]) -> str:
+    counts = {k: sum(1 for f in findings if f.kind is k) for k in Kind}
+    parts = "，".join(f"{k.value}{n}" for k, n in counts.items() if n)
+    return f"共{len(findings)}处问题（{parts}）" if findings else "未发现问题"
+
+
+def _check(args: argparse.Namespace) -> int:
+    findings = findings_for(args.source)
+    for finding in findings:
+        print(finding)
+    print(_summary(findings), file=sys.stderr)
+    return FINDINGS if findings else OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    edition: Path = args.edition
+    source = workbook_path(edition)
+    out_dir: Path = args.output or Path("out") / _safe_name(edition.resolve().name)
+    _step(1, f"读取并核对 {source}")
+    findings = findings_for(edition)
+    _step(2, f"写出检查结果到 {out_dir}")
+    report = out_dir / "检查结果.txt"
+    text = "".join(f"{f}\n" for f in findings) + _summary(findings) + "\n"
+    with atomic_write(report) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(_summary(findings), file=sys.stderr)
+    if findings and args.final:
+        print("终稿不能带着问题生成：请先处理以上问题（builder check 可逐条列出）", file=sys.stderr)
+        return FINDINGS
+    return OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if path.suffix.lower() != ".xlsx":
+        print(f"{path}: 模板文件名应以 .xlsx 结尾", file=sys.stderr)
+        return UNREADABLE
+    template.write(path)
+    print(f"已写出空白工作簿：{path}", file=sys.stderr)
+    return OK
+
+
+def _step(n: int, text: str) -> None:
+    print(f"第{n}步 {text}", file=sys.stderr)
+
+
+def _safe_name(name: str) -> str:
+    """A folder or file name with no separators, dot-dot or control characters."""
+    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\:*?"<>|').strip(". ")
+    return cleaned or "edition"

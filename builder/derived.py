@@ -1,0 +1,193 @@
+"""Take the figures, produce every computed figure: sums, shares, growth, per-capita counts.
+
+Each derived figure has a stable key (“总量.电话反映.占比”), its exact value, the formula it
+was computed by in terms of workbook cells, and the cells themselves. Values are exact
+(shares and growth in percent units); rounding happens only when a figure is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from builder import numbers
+from builder.figures import Figures, Topic
+from builder.reader import State, Value
+from builder.schema import CALL_TYPES, MONTHS
+
+
+class Op(Enum):
+    SUM = "sum"
+    SHARE = "share"  # percent of a whole
+    GROWTH = "growth"  # percent change on last year
+    PER_CAPITA = "per_capita"  # count per 10 000 residents
+
+
+@dataclass(frozen=True)
+class Derived:
+    key: str
+    op: Op
+    value: Decimal | None  # None when a source is missing or not applicable
+    formula: str
+    sources: tuple[Value, ...]
+    group: str | None = None  # shares of one whole carry the whole's key
+
+    @property
+    def state(self) -> State:
+        if self.value is not None:
+            return State.OK
+        return State.NA if any(s.state is State.NA for s in self.sources) else State.MISSING
+
+    @property
+    def illustrative(self) -> bool:
+        return any(s.illustrative for s in self.sources)
+
+
+@dataclass
+class Ledger:
+    """Every derived figure of an edition, by key."""
+
+    items: dict[str, Derived] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Derived:
+        return self.items[key]
+
+    def get(self, key: str) -> Derived | None:
+        return self.items.get(key)
+
+    def add(self, d: Derived) -> Derived:
+        self.items[d.key] = d
+        return d
+
+    def total(self, key: str, values: Iterable[Value | Derived]) -> Derived:
+        parts = list(values)
+        sources = _sources(parts)
+        ok = all(_number(p) is not None for p in parts) and bool(parts)
+        value = sum((_number(p) or Decimal(0) for p in parts), Decimal(0)) if ok else None
+        return self.add(Derived(key, Op.SUM, value, "=" + "+".join(_term(p) for p in parts), sources))
+
+    def share(self, key: str, part: Value | Derived, whole: Value | Derived) -> Derived:
+        a, b = _number(part), _number(whole)
+        value = numbers.ratio(a, b) * 100 if a is not None and b else None
+        formula = f"={_term(part)}/({_term(whole)})"
+        group = whole.key if isinstance(whole, Derived) else whole.where
+        return self.add(Derived(key, Op.SHARE, value, formula, _sources([part, whole]), group))
+
+    def shares(self, prefix: str, parts: Mapping[str, Value | Derived], total_key: str) -> Derived:
+        """A whole and each part's share of it, keyed `prefix.<name>.占比`."""
+        whole = self.total(total_key, parts.values())
+        for name, part in parts.items():
+            self.share(f"{prefix}.{name}.占比", part, whole)
+        return whole
+
+    def growth(self, key: str, pair_current: Value | Derived, pair_previous: Value) -> Derived | None:
+        if pair_previous.state is State.NA:
+            return None
+        a, b = _number(pair_current), _number(pair_previous)
+        value = numbers.growth(a, b) * 100 if a is not None and b else None
+        formula = f"=({_term(pair_current)}-{_term(pair_previous)})/{_term(pair_previous)}"
+        return self.add(Derived(key, Op.GROWTH, value, formula, _sources([pair_current, pair_previous])))
+
+    def per_capita(self, key: str, count: Value | Derived, population: Value) -> Derived:
+        a, b = _number(count), _number(population)
+        value = numbers.ratio(a, b) if a is not None and b else None
+        formula = f"={_term(count)}/{_term(population)}"
+        return self.add(Derived(key, Op.PER_CAPITA, value, formula, _sources([count, population])))
+
+
+def _number(x: Value | Derived) -> Decimal | None:
+    if isinstance(x, Derived):
+        return x.value
+    return Decimal(x.value) if x.ok and x.value is not None else None
+
+
+def _term(x: Value | Derived) -> str:
+    if isinstance(x, Derived):
+        return x.formula.removeprefix("=") if x.op is Op.SUM and len(x.sources) <= 1 else f"〔{x.key}〕"
+    return x.where
+
+
+def _sources(parts: Iterable[Value | Derived]) -> tuple[Value, ...]:
+    out: list[Value] = []
+    for p in parts:
+        out.extend(p.sources if isinstance(p, Derived) else (p,))
+    return tuple(dict.fromkeys(out))
+
+
+def derive(f: Figures) -> Ledger:
+    """Every derived figure of the edition."""
+    led = Ledger()
+    _totals(led, f)
+    _call_types(led, f)
+    _handling(led, f)
+    for topic in f.topics:
+        _topic(led, topic)
+    return led
+
+
+def _totals(led: Ledger, f: Figures) -> None:
+    t = f.totals
+    for total_key, names in (
+        ("总量.渠道合计", ("电话反映", "网络反映")),
+        ("总量.处理方式合计", ("直接解答", "派单处理")),
+        ("总量.企业专席合计", ("企业专席直接解答", "企业专席派单")),
+    ):
+        led.shares("总量", {n: t[n].current for n in names}, total_key)
+    for name, pair in t.items():
+        led.growth(f"总量.{name}.增幅", pair.current, pair.previous)
+    for name, ind in f.indicators.items():
+        led.growth(f"指标.{name}.增幅", ind.current, ind.previous)
+
+
+def _call_types(led: Ledger, f: Figures) -> None:
+    wholes = []
+    for t in CALL_TYPES:
+        wholes.append(led.shares(f"类型.{t}", {c: v[t] for c, v in f.by_category.items()}, f"类型.{t}.合计"))
+        led.shares(f"类型.{t}", {f"{m}月": f.by_month[m][t] for m in MONTHS if m in f.by_month}, f"类型.{t}.月合计")
+        led.total(f"类型.{t}.各区合计", (v[t] for v in f.by_district.values()))
+    led.total("类型.合计", wholes)
+
+
+def _handling(led: Ledger, f: Figures) -> None:
+    led.shares("承办单位", dict(f.units), "承办单位.合计")
+    district_totals = {name: led.total(f"各区.{name}.承办量", (d.streets, d.units)) for name, d in f.districts.items()}
+    for name, d in f.districts.items():
+        led.per_capita(f"各区.{name}.万人承办量", district_totals[name], d.population)
+    all_districts = led.total("各区.合计", district_totals.values())
+    led.total("各区.直派街乡镇合计", (d.streets for d in f.districts.values()))
+    led.total("各区.区级部门合计", (d.units for d in f.districts.values()))
+    for zone in f.zones:
+        members = [d for d in f.districts.values() if d.zone == zone]
+        zone_total = led.total(f"功能区.{zone}.承办量", (district_totals[d.name] for d in members))
+        led.total(f"功能区.{zone}.直派街乡镇", (d.streets for d in members))
+        led.total(f"功能区.{zone}.区级部门", (d.units for d in members))
+        led.share(f"功能区.{zone}.占比", zone_total, all_districts)
+        led.total(f"功能区.{zone}.分类合计", f.zone_categories.get(zone, {}).values())
+    led.total("街乡镇.合计", (s.count for s in f.streets))
+    led.total("市级部门.合计", f.departments.values())
+    led.total("国有企业.合计", f.enterprises.values())
+
+
+def _topic(led: Ledger, topic: Topic) -> None:
+    p = f"热点.{topic.name}"
+    led.growth(f"{p}.增幅", topic.current, topic.previous)
+    led.share(f"{p}.直接答复占比", topic.direct, topic.current)
+    led.shares(f"{p}.承办", dict(topic.by_unit), f"{p}.承办合计")
+    led.shares(f"{p}.各区", dict(topic.by_district), f"{p}.各区合计")
+    led.total(f"{p}.子类合计", topic.subtopics.values())
+    for name, value in topic.subtopics.items():
+        led.share(f"{p}.子类.{name}.占比", value, topic.current)
+    for sub, months in topic.monthly.items():
+        whole = topic.subtopics.get(sub) if sub else topic.current
+        base = f"{p}.子类.{sub}" if sub else p
+        month_sum = led.total(f"{base}.月合计", months.values())
+        for m, v in months.items():
+            led.share(f"{base}.{m}月.占比", v, whole if whole is not None else month_sum)
+
+
+def ranking(counts: Mapping[str, Value | Derived]) -> list[str]:
+    """Names by count, largest first; ties keep the data's order; missing counts last."""
+    order = {name: i for i, name in enumerate(counts)}
+    return sorted(counts, key=lambda n: (-(_number(counts[n]) or Decimal(-1)), order[n]))

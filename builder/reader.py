@@ -1,0 +1,469 @@
+"""Take a figures workbook, produce its sheets as tables of values that know their cells.
+
+Cells are read by header name and rows by key, never by position, so a reordered sheet or
+a moved column reads the same. Every refusal is one line naming the sheet and cell.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from builder.numbers import NumberError, parse_percent_flag
+from builder.schema import (
+    DIRECTORIES,
+    FIXED_DOMAINS,
+    NOT_APPLICABLE,
+    SHEETS,
+    Column,
+    Kind,
+    Sheet,
+)
+
+MAX_ROWS = 5000  # far beyond any report's sheet; bounds time and memory on hostile files
+MAX_COLUMNS = 200
+HEADER_SEARCH_ROWS = 5
+MAX_ERRORS = 20
+
+_CN_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
+_WS = "\u3000\u00a0\t\r\n "
+
+
+class State(Enum):
+    OK = "ok"
+    MISSING = "missing"  # left empty: the report shows it as 【待补】
+    NA = "na"  # marked not applicable with “—”
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell's figure with its provenance; `value` is None unless the state is OK."""
+
+    sheet: str
+    ref: str
+    value: int | Decimal | None
+    state: State = State.OK
+    places: int | None = None  # decimals as typed, for rates and amounts printed as given
+    tolerance: int = 0  # a count typed rounded in 万 may be this far from the exact count
+    illustrative: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.ref}"
+
+    @property
+    def ok(self) -> bool:
+        return self.state is State.OK
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    key: tuple[str, ...]
+    values: Mapping[str, Value]
+    texts: Mapping[str, str]
+
+    def __getitem__(self, header: str) -> Value:
+        return self.values[header]
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: Sheet
+    header_row: int
+    columns: Mapping[str, int]  # header -> 1-based column index
+    rows: tuple[Row, ...]
+    present: bool = True
+
+    def find(self, *key: str) -> Row | None:
+        for row in self.rows:
+            if row.key == key:
+                return row
+        return None
+
+    def ref(self, header: str, row: int) -> str:
+        return f"{get_column_letter(self.columns[header])}{row}"
+
+
+class InputError(Exception):
+    """A user mistake in an input: one line, `where: what`."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+class Unreadable(Exception):
+    """The workbook cannot be read; carries every error found, one line each."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+    def lines(self) -> list[str]:
+        shown = [str(e) for e in self.errors[:MAX_ERRORS]]
+        if len(self.errors) > MAX_ERRORS:
+            shown.append(f"……另有 {len(self.errors) - MAX_ERRORS} 处错误未列出")
+        return shown
+
+
+@dataclass
+class _Errors:
+    items: list[InputError] = field(default_factory=list)
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(InputError(where, message))
+
+
+def clean_text(raw: Any) -> str:
+    """A cell as text with stray spaces removed; numbers written without a trailing .0."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return re.sub(r"\s+", " ", str(raw).strip(_WS))
+
+
+def split_header(raw: Any) -> tuple[str, str]:
+    """“常住人口（万人）” -> (“常住人口”, “万人”); spaces inside a header are ignored."""
+    text = re.sub(r"[\s\u3000]", "", clean_text(raw))
+    m = re.fullmatch(r"(.+?)[（(]([^）)]*)[）)]", text)
+    return (m.group(1), m.group(2)) if m else (text, "")
+
+
+def open_workbook(path: Path, *, formulas: bool = False) -> Any:
+    """Open read-only, refusing what is not a workbook with one line."""
+    name = path.name
+    if not path.exists():
+        raise Unreadable([InputError(str(path), "文件不存在")])
+    if path.is_dir():
+        raise Unreadable([InputError(str(path), "这是文件夹，应为 .xlsx 工作簿")])
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise Unreadable([InputError(name, "这是旧版 .xls 格式：请在 Excel 或 WPS 中另存为 .xlsx 再试")])
+    if suffix not in {".xlsx", ".xlsm"}:
+        raise Unreadable([InputError(name, f"应为 .xlsx 工作簿，实为“{path.suffix or '无扩展名'}”文件")])
+    if not zipfile.is_zipfile(path):
+        raise Unreadable([InputError(name, "不是有效的 .xlsx 文件（文件损坏、被加密或并非 Excel 工作簿）")])
+    try:
+        return load_workbook(path, read_only=True, data_only=not formulas, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds for damaged packages
+        raise Unreadable([InputError(name, f"无法读取工作簿（{type(exc).__name__}）：文件损坏或格式不符")]) from exc
+
+
+def read_workbook(path: Path) -> dict[str, Table]:
+    """Every schema sheet of the workbook as a Table; raises Unreadable with every error found."""
+    wb = open_workbook(path)
+    errors = _Errors()
+    empties: dict[str, set[str]] = {}
+    try:
+        tables = {s.name: _read_sheet(wb, s, errors, empties) for s in SHEETS}
+    finally:
+        wb.close()
+    if any(empties.values()):
+        _refuse_uncached_formulas(path, empties, errors)
+    if not errors.items:
+        _check_names(tables, errors)
+    if errors.items:
+        raise Unreadable(errors.items)
+    return tables
+
+
+def _read_sheet(wb: Any, sheet: Sheet, errors: _Errors, empties: dict[str, set[str]]) -> Table:
+    if sheet.name not in wb.sheetnames:
+        if not sheet.optional:
+            errors.add(sheet.name, f"缺少工作表《{sheet.name}》（可用 builder template 生成空白模板对照）")
+        return Table(sheet, 0, {}, (), present=False)
+    ws = wb[sheet.name]
+    grid = _rows(ws, sheet, errors)
+    found = _find_header(grid, sheet)
+    if found is None:
+        first = sheet.key[0]
+        errors.add(f"{sheet.name}!A1:A{HEADER_SEARCH_ROWS}", f"找不到表头：前{HEADER_SEARCH_ROWS}行中没有“{first}”列")
+        return Table(sheet, 0, {}, (), present=False)
+    header_row, columns, units = found
+    missing = [c.header for c in sheet.columns if c.header not in columns and not c.optional]
+    if missing:
+        errors.add(f"{sheet.name}!{header_row}:{header_row}", "表头缺少列：" + "、".join(f"“{m}”" for m in missing))
+        return Table(sheet, header_row, columns, (), present=False)
+    rows = _data_rows(grid, sheet, header_row, columns, units, errors, empties.setdefault(sheet.name, set()))
+    table = Table(sheet, header_row, columns, tuple(rows))
+    _check_fixed_rows(table, errors)
+    return table
+
+
+def _rows(ws: Any, sheet: Sheet, errors: _Errors) -> list[tuple[int, list[Any]]]:
+    """The sheet's non-empty rows as (row number, cells), bounded in size."""
+    out: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if number > MAX_ROWS:
+            errors.add(f"{sheet.name}!A{number}", f"行数超过上限 {MAX_ROWS}：请删去多余的行")
+            break
+        if any(getattr(c, "value", None) not in (None, "") for c in cells):
+            out.append((number, list(cells)))
+    return out
+
+
+def _find_header(grid: list[tuple[int, list[Any]]], sheet: Sheet) -> tuple[int, dict[str, int], dict[str, str]] | None:
+    known = {c.header for c in sheet.columns}
+    for number, cells in grid:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        names = [split_header(getattr(c, "value", None)) for c in cells]
+        if sheet.key[0] not in {n for n, _ in names}:
+            continue
+        columns: dict[str, int] = {}
+        units: dict[str, str] = {}
+        for index, (name, unit) in enumerate(names, start=1):
+            if name in known and name not in columns:
+                columns[name] = index
+                units[name] = unit
+        return number, columns, units
+    return None
+
+
+def _data_rows(
+    grid: list[tuple[int, list[Any]]],
+    sheet: Sheet,
+    header_row: int,
+    columns: dict[str, int],
+    units: dict[str, str],
+    errors: _Errors,
+    empties: set[str],
+) -> Iterator[Row]:
+    seen: dict[tuple[str, ...], int] = {}
+    for number, cells in grid:
+        if number <= header_row:
+            continue
+        row = _read_row(sheet, number, cells, columns, units, errors, empties)
+        if row is None:
+            continue
+        if row.key in seen:
+            where = f"{sheet.name}!{get_column_letter(columns[sheet.key[0]])}{number}"
+            errors.add(where, f"与第{seen[row.key]}行重复（{'、'.join(k for k in row.key if k)}）")
+            continue
+        seen[row.key] = number
+        yield row
+
+
+def _read_row(
+    sheet: Sheet,
+    number: int,
+    cells: list[Any],
+    columns: dict[str, int],
+    units: dict[str, str],
+    errors: _Errors,
+    empties: set[str],
+) -> Row | None:
+    def cell(header: str) -> Any:
+        index = columns.get(header)
+        if index is None or index > len(cells):
+            return None
+        return cells[index - 1]
+
+    if all(getattr(cell(c.header), "value", None) in (None, "") for c in sheet.columns):
+        return None
+    key: list[str] = []
+    values: dict[str, Value] = {}
+    texts: dict[str, str] = {}
+    for col in sheet.columns:
+        if col.header not in columns:
+            continue
+        c = cell(col.header)
+        raw = getattr(c, "value", None)
+        ref = f"{get_column_letter(columns[col.header])}{number}"
+        where = f"{sheet.name}!{ref}"
+        if col.header in sheet.key:
+            name = _read_key(col, raw, where, errors)
+            if name is None:
+                return None
+            key.append(name)
+        elif col.kind is Kind.TEXT:
+            texts[col.header] = clean_text(raw)
+        else:
+            fmt = str(getattr(c, "number_format", "") or "")
+            value = _read_value(col, raw, fmt, units.get(col.header, ""), sheet.name, ref, errors)
+            if value.state is State.MISSING:
+                empties.add(ref)
+            values[col.header] = value
+    return Row(number, tuple(key), values, texts)
+
+
+def _read_key(col: Column, raw: Any, where: str, errors: _Errors) -> str | None:
+    if col.kind is Kind.MONTH:
+        month = read_month(raw)
+        if month is None:
+            errors.add(where, f"月份应为1至12，实为“{clean_text(raw)}”")
+        return None if month is None else str(month)
+    text = clean_text(raw)
+    if text == "" and col.domain != "子类":
+        errors.add(where, f"“{col.header}”不能为空")
+        return None
+    return text
+
+
+def read_month(raw: Any) -> int | None:
+    """1, 01, “1月”, “一月” -> 1; anything outside 1–12 -> None."""
+    text = clean_text(raw).removesuffix("份").removesuffix("月")
+    if text in _CN_MONTHS:
+        return _CN_MONTHS[text]
+    try:
+        number = Decimal(text.translate(_FULLWIDTH_DIGITS))
+    except InvalidOperation:
+        return None
+    if number != number.to_integral_value() or not 1 <= number <= 12:
+        return None
+    return int(number)
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _read_value(col: Column, raw: Any, fmt: str, unit: str, sheet: str, ref: str, errors: _Errors) -> Value:
+    where = f"{sheet}!{ref}"
+    if raw is None or (isinstance(raw, str) and clean_text(raw) == ""):
+        return Value(sheet, ref, None, State.MISSING)
+    if isinstance(raw, str) and clean_text(raw) in NOT_APPLICABLE:
+        return Value(sheet, ref, None, State.NA)
+    number = _as_decimal(raw, fmt, where, col, errors)
+    if number is None:
+        return Value(sheet, ref, None, State.MISSING)
+    if number < 0:
+        errors.add(where, f"“{col.header}”不能为负数，实为 {clean_text(raw)}")
+        return Value(sheet, ref, None, State.MISSING)
+    if col.kind is Kind.COUNT:
+        return _count(col, raw, number, unit, sheet, ref, errors)
+    places = max(0, -number.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return Value(sheet, ref, number.normalize() if places else number.quantize(Decimal(1)), places=places)
+
+
+def _count(col: Column, raw: Any, number: Decimal, unit: str, sheet: str, ref: str, errors: _Errors) -> Value:
+    """A whole count; one typed in 万 keeps how far its rounding may be from the exact count."""
+    in_wan = isinstance(raw, str) and "万" in raw
+    tolerance = 0
+    if unit.startswith("万") and not in_wan:
+        tolerance = _wan_tolerance(number)
+        number *= 10000
+    elif in_wan:
+        tolerance = _wan_tolerance(number / 10000)
+    if number != number.to_integral_value():
+        errors.add(f"{sheet}!{ref}", f"“{col.header}”应为整数件数，实为 {clean_text(raw)}")
+        return Value(sheet, ref, None, State.MISSING)
+    return Value(sheet, ref, int(number), tolerance=tolerance)
+
+
+def _wan_tolerance(wan: Decimal) -> int:
+    places = max(0, -wan.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return 5 * 10 ** (3 - places) if places <= 3 else 0
+
+
+def _as_decimal(raw: Any, fmt: str, where: str, col: Column, errors: _Errors) -> Decimal | None:
+    expected = {Kind.COUNT: "件数", Kind.RATE: "百分比", Kind.POPULATION: "人口数"}.get(col.kind, "数字")
+    if isinstance(raw, bool):
+        errors.add(where, f"“{col.header}”应为{expected}，实为逻辑值 {raw}")
+        return None
+    if isinstance(raw, int | float):
+        number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        if col.kind is Kind.RATE and "%" in fmt:
+            number *= 100
+        return number
+    if isinstance(raw, str):
+        if raw.lstrip().startswith("="):
+            errors.add(where, "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试")
+            return None
+        try:
+            number, _ = parse_percent_flag(raw)
+        except NumberError:
+            errors.add(where, f"“{col.header}”应为{expected}，实为文字“{clean_text(raw)[:30]}”")
+            return None
+        return number
+    errors.add(where, f"“{col.header}”应为{expected}，实为{type(raw).__name__}“{clean_text(raw)[:30]}”")
+    return None
+
+
+def _check_fixed_rows(table: Table, errors: _Errors) -> None:
+    sheet = table.sheet
+    if not sheet.rows:
+        return
+    names = {row.key[0]: row for row in table.rows}
+    for row in table.rows:
+        if row.key[0] not in sheet.rows:
+            where = f"{sheet.name}!{table.ref(sheet.key[0], row.number)}"
+            errors.add(where, f"未知的{sheet.key[0]}“{row.key[0]}”（应为：{'、'.join(sheet.rows)}）")
+    for name in sheet.rows:
+        if name not in names:
+            errors.add(f"{sheet.name}!{table.ref(sheet.key[0], table.header_row)}", f"缺少“{name}”行")
+
+
+def _check_names(tables: Mapping[str, Table], errors: _Errors) -> None:
+    """Names in one sheet must exist in the directory sheet they refer to."""
+    directory = {
+        domain: {row.key[0] if col == tables[src].sheet.key[0] else row.texts.get(col, "") for row in tables[src].rows}
+        for domain, (src, col) in DIRECTORIES.items()
+    }
+    directory.update({d: set(v) for d, v in FIXED_DOMAINS.items()})
+    subtopics = {row.key for row in tables["热点子类"].rows}
+    for table in tables.values():
+        for col in table.sheet.columns:
+            if col.domain is None or col.header not in table.columns:
+                continue
+            index = table.sheet.key.index(col.header)
+            for row in table.rows:
+                name = row.key[index]
+                where = f"{table.sheet.name}!{table.ref(col.header, row.number)}"
+                if col.domain == "子类":
+                    if name and (row.key[0], name) not in subtopics:
+                        errors.add(where, f"子类“{name}”不在《热点子类》表“{row.key[0]}”之下")
+                elif name not in directory[col.domain]:
+                    errors.add(where, _unknown(col.domain, name, directory[col.domain]))
+    _check_rate_names(tables, directory, errors)
+
+
+def _check_rate_names(tables: Mapping[str, Table], directory: Mapping[str, set[str]], errors: _Errors) -> None:
+    allowed = {
+        "全市": {"全市"},
+        "单位类型": directory["单位类型"],
+        "区": directory["区"],
+        "问题类别": directory["问题类别"],
+    }
+    table = tables["办理率"]
+    for row in table.rows:
+        scope, name = row.key
+        if name not in allowed.get(scope, set()):
+            where = f"办理率!{table.ref('名称', row.number)}"
+            errors.add(where, _unknown(scope, name, allowed.get(scope, set())))
+
+
+def _unknown(domain: str, name: str, known: Iterable[str]) -> str:
+    names = sorted(known)
+    listed = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+    return f"未知的{domain}“{name}”（应为：{listed}）"
+
+
+def _refuse_uncached_formulas(path: Path, empties: dict[str, set[str]], errors: _Errors) -> None:
+    """An empty-looking cell may be a formula never calculated: say so instead of 'missing'."""
+    wb = open_workbook(path, formulas=True)
+    try:
+        for sheet_name, refs in empties.items():
+            if not refs or sheet_name not in wb.sheetnames:
+                continue
+            for number, cells in enumerate(wb[sheet_name].iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
+                for index, c in enumerate(cells, start=1):
+                    raw = getattr(c, "value", None)
+                    ref = f"{get_column_letter(index)}{number}"
+                    if isinstance(raw, str) and raw.startswith("=") and ref in refs:
+                        errors.add(
+                            f"{sheet_name}!{ref}", "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试"
+                        )
+    finally:
+        wb.close()
