@@ -152,7 +152,8 @@ def _illustrative_ranges(table: Table) -> dict[str, list[Box]]:
         except (ValueError, TypeError):
             errors.append(InputError(where, f"单元格区域“{cells}”无法识别，应如“B3:F14”"))
             continue
-        marks.setdefault(sheet, []).append((min_col, min_row, max_col or min_col, max_row or min_row))
+        # a whole column (B:B) or row (3:3) leaves the other ends open
+        marks.setdefault(sheet, []).append((min_col or 1, min_row or 1, max_col or 16384, max_row or 1048576))
     if errors:
         raise Unreadable(errors)
     return marks

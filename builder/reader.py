@@ -30,7 +30,7 @@ from builder.schema import (
 )
 
 MAX_ROWS = 5000  # far beyond any report's sheet; bounds time and memory on hostile files
-MAX_COLUMNS = 200
+MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 5
 MAX_ERRORS = 20
 
@@ -185,6 +185,7 @@ def _read_sheet(wb: Any, sheet: Sheet, errors: _Errors, empties: dict[str, set[s
             errors.add(sheet.name, f"缺少工作表《{sheet.name}》（可用 builder template 生成空白模板对照）")
         return Table(sheet, 0, {}, (), present=False)
     ws = wb[sheet.name]
+    ws.reset_dimensions()  # a stale <dimension> written by some tools would hide rows
     grid = _rows(ws, sheet, errors)
     found = _find_header(grid, sheet)
     if found is None:
@@ -283,6 +284,8 @@ def _read_row(
         raw = getattr(c, "value", None)
         ref = f"{get_column_letter(columns[col.header])}{number}"
         where = f"{sheet.name}!{ref}"
+        if raw is None or raw == "":
+            empties.add(ref)  # may be a formula never calculated: checked after the sheet is read
         if col.header in sheet.key:
             name = _read_key(col, raw, where, errors)
             if name is None:
@@ -292,10 +295,7 @@ def _read_row(
             texts[col.header] = clean_text(raw)
         else:
             fmt = str(getattr(c, "number_format", "") or "")
-            value = _read_value(col, raw, fmt, units.get(col.header, ""), sheet.name, ref, errors)
-            if value.state is State.MISSING:
-                empties.add(ref)
-            values[col.header] = value
+            values[col.header] = _read_value(col, raw, fmt, units.get(col.header, ""), sheet.name, ref, errors)
     return Row(number, tuple(key), values, texts)
 
 
@@ -334,7 +334,10 @@ def _read_value(col: Column, raw: Any, fmt: str, unit: str, sheet: str, ref: str
     if raw is None or (isinstance(raw, str) and clean_text(raw) == ""):
         return Value(sheet, ref, None, State.MISSING)
     if isinstance(raw, str) and clean_text(raw) in NOT_APPLICABLE:
-        return Value(sheet, ref, None, State.NA)
+        if col.na_ok:
+            return Value(sheet, ref, None, State.NA)
+        errors.add(where, f"“{col.header}”不能填“{clean_text(raw)}”：应填数字，尚缺则留空")
+        return Value(sheet, ref, None, State.MISSING)
     number = _as_decimal(raw, fmt, where, col, errors)
     if number is None:
         return Value(sheet, ref, None, State.MISSING)
@@ -343,6 +346,9 @@ def _read_value(col: Column, raw: Any, fmt: str, unit: str, sheet: str, ref: str
         return Value(sheet, ref, None, State.MISSING)
     if col.kind is Kind.COUNT:
         return _count(col, raw, number, unit, sheet, ref, errors)
+    if col.kind is Kind.RATE and number > 100:
+        errors.add(where, f"“{col.header}”应为0至100之间的百分比，实为 {clean_text(raw)}")
+        return Value(sheet, ref, None, State.MISSING)
     places = max(0, -number.normalize().as_tuple().exponent)  # type: ignore[operator]
     return Value(sheet, ref, number.normalize() if places else number.quantize(Decimal(1)), places=places)
 
@@ -374,7 +380,7 @@ def _as_decimal(raw: Any, fmt: str, where: str, col: Column, errors: _Errors) ->
         return None
     if isinstance(raw, int | float):
         number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-        if col.kind is Kind.RATE and "%" in fmt:
+        if col.kind is Kind.RATE and scales_percent(fmt):
             number *= 100
         return number
     if isinstance(raw, str):
@@ -382,13 +388,22 @@ def _as_decimal(raw: Any, fmt: str, where: str, col: Column, errors: _Errors) ->
             errors.add(where, "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试")
             return None
         try:
-            number, _ = parse_percent_flag(raw)
+            number, has_percent = parse_percent_flag(raw)
         except NumberError:
             errors.add(where, f"“{col.header}”应为{expected}，实为文字“{clean_text(raw)[:30]}”")
+            return None
+        if has_percent and col.kind is not Kind.RATE and col.kind is not Kind.AMOUNT:
+            errors.add(where, f"“{col.header}”应为{expected}，不应带百分号，实为“{clean_text(raw)[:30]}”")
             return None
         return number
     errors.add(where, f"“{col.header}”应为{expected}，实为{type(raw).__name__}“{clean_text(raw)[:30]}”")
     return None
+
+
+def scales_percent(fmt: str) -> bool:
+    """True when a number format shows the value times 100 (a bare %, not a quoted or escaped one)."""
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt)
+    return "%" in bare
 
 
 def _check_fixed_rows(table: Table, errors: _Errors) -> None:
@@ -452,18 +467,23 @@ def _unknown(domain: str, name: str, known: Iterable[str]) -> str:
 
 def _refuse_uncached_formulas(path: Path, empties: dict[str, set[str]], errors: _Errors) -> None:
     """An empty-looking cell may be a formula never calculated: say so instead of 'missing'."""
+    found: list[str] = []
     wb = open_workbook(path, formulas=True)
     try:
         for sheet_name, refs in empties.items():
             if not refs or sheet_name not in wb.sheetnames:
                 continue
-            for number, cells in enumerate(wb[sheet_name].iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
+            ws = wb[sheet_name]
+            ws.reset_dimensions()
+            for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
                 for index, c in enumerate(cells, start=1):
                     raw = getattr(c, "value", None)
                     ref = f"{get_column_letter(index)}{number}"
                     if isinstance(raw, str) and raw.startswith("=") and ref in refs:
-                        errors.add(
-                            f"{sheet_name}!{ref}", "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试"
-                        )
+                        found.append(f"{sheet_name}!{ref}")
     finally:
         wb.close()
+    if found:  # the root cause goes first; what it caused (a missing month row, say) follows
+        message = "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试"
+        rest = [e for e in errors.items if e.where not in found]
+        errors.items = [InputError(where, message) for where in found] + rest

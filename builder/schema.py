@@ -31,6 +31,7 @@ class Column:
     unit: str = ""
     domain: str | None = None  # for NAME columns: the directory its values must come from
     optional: bool = False  # the column may be absent from the sheet altogether
+    na_ok: bool = False  # “—” (not applicable) is allowed, e.g. a last-year figure with no counterpart
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ DIRECTORIES: dict[str, tuple[str, str]] = {
 }
 FIXED_DOMAINS: dict[str, tuple[str, ...]] = {"单位类型": UNIT_TYPES, "范围": RATE_SCOPES}
 
-NOT_APPLICABLE = frozenset({"—", "——", "-", "－", "/", "／", "不适用", "无"})
+NOT_APPLICABLE = frozenset({"—", "——", "-", "－", "/", "／", "不适用"})
 NA_NOTE = "不适用的格子填“—”；空着表示尚缺，草稿中显示为【待补】。"
 
 
@@ -96,7 +97,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("指标", Kind.NAME, "名称，正文模板按名称引用，不得重复"),
             Column("本年", Kind.AMOUNT, "本年数值；单位见“单位”列"),
-            Column("上年", Kind.AMOUNT, "上年同口径数值，用于计算环比；不适用填“—”"),
+            Column("上年", Kind.AMOUNT, "上年同口径数值，用于计算环比；不适用填“—”", na_ok=True),
             Column("单位", Kind.TEXT, "件、万件、次、人次、条、个、家、处、人、%、万元等"),
             Column("说明", Kind.TEXT, "口径或出处", optional=True),
         ),
@@ -108,7 +109,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("项目", Kind.NAME, "固定项目名，不要改动"),
             Column("本年", Kind.COUNT, "本年件数", unit="件"),
-            Column("上年", Kind.COUNT, "上年件数，用于计算环比", unit="件"),
+            Column("上年", Kind.COUNT, "上年件数，用于计算环比；不适用填“—”", unit="件", na_ok=True),
         ),
         key=("项目",),
         rows=(
@@ -211,7 +212,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("问题类别", Kind.NAME, "须与《类型分类》表一致", domain="问题类别"),
             Column("本年", Kind.COUNT, "本年反映量", unit="件"),
-            Column("上年", Kind.COUNT, "上年反映量，用于计算环比", unit="件"),
+            Column("上年", Kind.COUNT, "上年反映量，用于计算环比；不适用填“—”", unit="件", na_ok=True),
             Column("直接答复", Kind.COUNT, "其中直接答复的件数（其余派单承办）", unit="件"),
         ),
         key=("问题类别",),
@@ -265,8 +266,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("名称", Kind.NAME, "全市填“全市”；其余填单位类型、区或类别名称"),
             Column("解决率", Kind.RATE, "本年解决率，%", unit="%"),
             Column("满意率", Kind.RATE, "本年满意率，%", unit="%"),
-            Column("上年解决率", Kind.RATE, "上年解决率，%；不适用填“—”", unit="%"),
-            Column("上年满意率", Kind.RATE, "上年满意率，%；不适用填“—”", unit="%"),
+            Column("上年解决率", Kind.RATE, "上年解决率，%；不适用填“—”", unit="%", na_ok=True),
+            Column("上年满意率", Kind.RATE, "上年满意率，%；不适用填“—”", unit="%", na_ok=True),
         ),
         key=("范围", "名称"),
     ),

@@ -1,0 +1,90 @@
+"""Take workbook values and derived figures, produce printed Figure runs (STANDARDS.md number rules).
+
+Prose figures carry their unit (“1022.3万件”, “91.32%”) so that a writer never splits a number
+from its unit; table and chart figures carry the bare number.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from builder import numbers
+from builder.derived import Derived, Op
+from builder.document import MISSING_TEXT, Figure, FigureState
+from builder.reader import State, Value
+
+Source = Value | Derived
+
+
+def _state(src: Source) -> FigureState:
+    if src.state is not State.OK:
+        return FigureState.MISSING
+    return FigureState.ILLUSTRATIVE if src.illustrative else FigureState.OK
+
+
+def _identity(src: Source) -> tuple[str, Decimal | None, tuple[str, ...], str]:
+    if isinstance(src, Derived):
+        return src.key, src.value, tuple(v.where for v in src.sources), src.formula
+    value = Decimal(src.value) if src.ok and src.value is not None else None
+    return src.where, value, (src.where,), ""
+
+
+def figure(src: Source, text: str, figure_id: str | None = None) -> Figure:
+    """A Figure run for `src` printed as `text`, or as 【待补】 when it has no value."""
+    key, value, sources, formula = _identity(src)
+    state = _state(src)
+    if value is None:
+        text = MISSING_TEXT
+    return Figure(figure_id or key, text, value, sources, formula, state)
+
+
+def count(src: Source, *, unit: str = "件", places: int = 1, strip: bool = False) -> Figure:
+    """A count in prose: below 10 000 as an integer, else in 万 (`1022.3万件`)."""
+    _, value, _, _ = _identity(src)
+    text = "" if value is None else numbers.format_count(int(value), places=places, strip_zeros=strip) + unit
+    return figure(src, text)
+
+
+def count_cell(src: Source, *, places: int = 1) -> Figure:
+    """A count in a table or chart whose header says 万件: the bare number of 万."""
+    _, value, _, _ = _identity(src)
+    text = "" if value is None else f"{numbers.round_half_even(value / 10000, places):f}"
+    return figure(src, text)
+
+
+def percent(src: Source, *, places: int = 2) -> Figure:
+    """A share or a rate: `91.32%`; a rate typed with fewer decimals prints as typed."""
+    _, value, _, _ = _identity(src)
+    if isinstance(src, Value) and src.places is not None:
+        places = min(places, src.places) if src.places else 0
+    text = "" if value is None else numbers.format_percent(value, places)
+    return figure(src, text)
+
+
+def growth(src: Derived, *, places: int = 2) -> tuple[str, Figure]:
+    """The growth word (上升/下降/持平) and the magnitude: (`上升`, `53.01%`)."""
+    if src.value is None:
+        return "", figure(src, "")
+    rounded = numbers.round_half_even(src.value, places)
+    word = numbers.growth_word(rounded)
+    return word, figure(src, numbers.format_percent(abs(rounded), places))
+
+
+def per_capita(src: Derived) -> Figure:
+    """万人承办量 as a whole number of cases."""
+    _, value, _, _ = _identity(src)
+    text = "" if value is None else f"{numbers.round_half_even(value, 0):f}件"
+    return figure(src, text)
+
+
+def amount(src: Value, unit: str) -> Figure:
+    """An indicator as typed, with its unit: `165万件`, `94.3%`, `493人次`."""
+    _, value, _, _ = _identity(src)
+    if value is None:
+        return figure(src, "")
+    shown = f"{value:f}" if src.places else f"{int(value)}"
+    return figure(src, shown + unit)
+
+
+def derived_op(src: Derived) -> Op:
+    return src.op

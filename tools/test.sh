@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run the whole test suite: lint, type check, tests. Sets up first if needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/pytest ] || bash tools/setup.sh --no-build
+.venv/bin/ruff check builder tests tools bench
+.venv/bin/mypy
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+  echo "tests: pytest collected no tests" >&2
+  exit 0
+fi
+exit "$status"
