@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from builder import numbers
-from builder.derived import Derived, Op
+from builder.derived import Derived
 from builder.document import MISSING_TEXT, Figure, FigureState
 from builder.reader import State, Value
 
@@ -38,11 +38,31 @@ def figure(src: Source, text: str, figure_id: str | None = None) -> Figure:
     return Figure(figure_id or key, text, value, sources, formula, state)
 
 
-def count(src: Source, *, unit: str = "件", places: int = 1, strip: bool = False) -> Figure:
-    """A count in prose: below 10 000 as an integer, else in 万 (`1022.3万件`)."""
+def count(src: Source, *, unit: str = "件", places: int = 1, strip: bool = False, mode: str = "plain") -> Figure:
+    """A count in prose: below 10 000 as an integer, else in 万 (`1022.3万件`).
+
+    Modes for the seed's usage: `exact` (18031件), `about` (约4000件: below 10 000 to the hundred),
+    `over` (8400余件: below 10 000 down to the hundred), `level` (14万件, 6000件: for “…左右”).
+    """
     _, value, _, _ = _identity(src)
-    text = "" if value is None else numbers.format_count(int(value), places=places, strip_zeros=strip) + unit
-    return figure(src, text)
+    if value is None:
+        return figure(src, "")
+    return figure(src, _count_text(value, places, strip, mode) + unit)
+
+
+def _count_text(value: Decimal, places: int, strip: bool, mode: str) -> str:
+    n = int(numbers.round_half_even(value, 0))
+    if mode == "exact":
+        return numbers.format_integer(n)
+    if mode == "level":
+        if n >= 10000:
+            return numbers.format_count(n, places=0, strip_zeros=True)
+        return numbers.format_integer(int(numbers.round_half_even(Decimal(n) / 1000, 0)) * 1000)
+    if n < 10000 and mode == "about":
+        return "约" + numbers.format_integer(int(numbers.round_half_even(Decimal(n) / 100, 0)) * 100)
+    if n < 10000 and mode == "over":
+        return numbers.format_integer(n // 100 * 100) + ("余" if n % 100 else "")
+    return numbers.format_count(n, places=places, strip_zeros=strip)
 
 
 def count_cell(src: Source, *, places: int = 1) -> Figure:
@@ -77,14 +97,12 @@ def per_capita(src: Derived) -> Figure:
     return figure(src, text)
 
 
-def amount(src: Value, unit: str) -> Figure:
-    """An indicator as typed, with its unit: `165万件`, `94.3%`, `493人次`."""
+def amount(src: Value, unit: str = "", *, chinese: bool = False) -> Figure:
+    """An indicator as typed, with its unit: `165万件`, `94.3%`, `493人次`; `四年` in Chinese numerals."""
     _, value, _, _ = _identity(src)
     if value is None:
         return figure(src, "")
     shown = f"{value:f}" if src.places else f"{int(value)}"
+    if chinese and not src.places and 0 <= value < 100:
+        shown = numbers.chinese_numeral(int(value))
     return figure(src, shown + unit)
-
-
-def derived_op(src: Derived) -> Op:
-    return src.op

@@ -1,0 +1,118 @@
+"""What a part template sees: figures as slots, blocks as markers, headings as calls.
+
+Printing a slot in a template places a Figure run; printing a block marker on a paragraph of
+its own places a chart or table there. The template decides wording and order; the composer
+decides what the figures and blocks are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from builder import printing
+from builder.derived import Derived, Ledger
+from builder.document import Block, Figure, Heading, Inline, Paragraph, para
+from builder.reader import Value
+
+_FIGURE = re.compile("\ue000(\\d+)\ue001")
+_BLOCK = re.compile("\ue002(\\d+)\ue003")
+
+
+class Marks:
+    """Figures and blocks placed in rendered text, each behind a private-use marker."""
+
+    def __init__(self) -> None:
+        self.figures: list[Figure] = []
+        self.blocks: list[Block] = []
+
+    def figure(self, fig: Figure) -> str:
+        self.figures.append(fig)
+        return f"\ue000{len(self.figures) - 1}\ue001"
+
+    def block(self, block: Block) -> str:
+        self.blocks.append(block)
+        return f"\n\n\ue002{len(self.blocks) - 1}\ue003\n\n"
+
+    def runs(self, text: str) -> list[Inline | str]:
+        out: list[Inline | str] = []
+        pos = 0
+        for m in _FIGURE.finditer(text):
+            out.append(text[pos : m.start()])
+            out.append(self.figures[int(m.group(1))])
+            pos = m.end()
+        out.append(text[pos:])
+        return out
+
+    def blocks_of(self, text: str) -> list[Block]:
+        """Rendered text as blocks: paragraphs split on blank lines, block markers in place."""
+        out: list[Block] = []
+        for chunk in re.split(r"\n\s*\n", text.strip()):
+            joined = "".join(line.strip() for line in chunk.splitlines())
+            whole = _BLOCK.fullmatch(joined)
+            if whole:
+                out.append(self.blocks[int(whole.group(1))])
+            elif joined:
+                out.append(para(*self.runs(joined)))
+        return out
+
+
+class Slot:
+    """A figure as a template sees it: `{{ slot }}` places its Figure run, with optional words."""
+
+    def __init__(self, marks: Marks, fig: Figure, before: str = "", after: str = "") -> None:
+        self._marks, self._fig, self._before, self._after = marks, fig, before, after
+
+    def __str__(self) -> str:
+        return self._before + self._marks.figure(self._fig) + self._after
+
+    @property
+    def 缺(self) -> bool:  # noqa: PLC2401 - template-facing name
+        """True when the figure has no value: a template may then choose other words."""
+        return self._fig.value is None
+
+
+class Figs:
+    """Makes slots from workbook values and derived figures for one rendering."""
+
+    def __init__(self, marks: Marks, ledger: Ledger) -> None:
+        self.marks = marks
+        self.ledger = ledger
+
+    def d(self, key: str) -> Derived:
+        return self.ledger[key]
+
+    def count(self, src: Value | Derived, **kw: Any) -> Slot:
+        return Slot(self.marks, printing.count(src, **kw))
+
+    def pct(self, src: Value | Derived, places: int = 2) -> Slot:
+        return Slot(self.marks, printing.percent(src, places=places))
+
+    def growth(self, src: Derived | None, places: int = 2, prefix: str = "") -> Slot | str:
+        """“上升53.01%”, “下降…%” or “持平”: the word follows the rounded figure; `prefix` goes before the word."""
+        if src is None:
+            return ""
+        word, fig = printing.growth(src, places=places)
+        if word == "持平":
+            return "与上年持平" if prefix else "持平"
+        return Slot(self.marks, fig, before=prefix + word)
+
+    def per_capita(self, src: Derived) -> Slot:
+        return Slot(self.marks, printing.per_capita(src))
+
+    def amount(self, src: Value, unit: str, *, chinese: bool = False) -> Slot:
+        """An indicator with its unit; a missing one prints 【待补】 and still its unit."""
+        fig = printing.amount(src, unit, chinese=chinese)
+        return Slot(self.marks, fig, after=unit if fig.value is None else "")
+
+    def block(self, block: Block) -> str:
+        return self.marks.block(block)
+
+    def heading(self, level: int) -> Callable[[str], str]:
+        """A template call that places a heading of `level`; its number is set when the report is assembled."""
+        return lambda text: self.marks.block(Heading(level, "", text))
+
+
+def plain(paragraph: Paragraph) -> str:
+    return paragraph.text

@@ -1,0 +1,110 @@
+"""Charts and tables of the report as tree nodes, from figures (no format of any writer here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from builder import numbers, printing
+from builder.derived import Derived
+from builder.document import Cell, Chart, ChartKind, Figure, Inline, Series, Table, Text
+from builder.reader import Value
+
+Source = Value | Derived
+WAN = Decimal(10000)
+
+
+def point(src: Source, scale: Decimal, places: int) -> Figure:
+    """A chart point: the figure with its plotted value printed as the chart shows it."""
+    fig = printing.figure(src, "")
+    if fig.value is None:
+        return fig
+    shown = numbers.round_half_even(fig.value / scale, places)
+    return printing.figure(src, f"{shown:f}")
+
+
+def chart(
+    chart_id: str,
+    caption: str,
+    kind: ChartKind,
+    series: Mapping[str, Mapping[str, Source]],
+    *,
+    unit: str,
+    scale: Decimal = Decimal(1),
+    places: int = 1,
+) -> Chart:
+    """A chart of named series over the categories of the first series."""
+    categories = tuple(next(iter(series.values())).keys()) if series else ()
+    return Chart(
+        id=chart_id,
+        caption=caption,
+        kind=kind,
+        categories=categories,
+        series=tuple(
+            Series(name, tuple(point(points[c], scale, places) for c in categories)) for name, points in series.items()
+        ),
+        unit=unit,
+        scale=scale,
+        places=places,
+    )
+
+
+def counts_chart(chart_id: str, caption: str, kind: ChartKind, name: str, points: Mapping[str, Source]) -> Chart:
+    """One series of counts, plotted in 万件."""
+    return chart(chart_id, caption, kind, {name: points}, unit="万件", scale=WAN, places=1 if kind is not ChartKind.PIE else 2)
+
+
+def text_cell(text: str) -> Cell:
+    return Cell((Text(text),))
+
+
+def fig_cell(fig: Figure) -> Cell:
+    return Cell((fig,), numeric=True)
+
+
+def header(*names: str) -> tuple[tuple[Cell, ...], ...]:
+    return (tuple(text_cell(n) for n in names),)
+
+
+def table(
+    table_id: str,
+    caption: str,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Figure | str]],
+    widths: Sequence[float] | None = None,
+    note: str = "",
+) -> Table:
+    """A table with one header row; figures become right-aligned numeric cells."""
+    body = tuple(tuple(fig_cell(c) if isinstance(c, Figure) else text_cell(c) for c in row) for row in rows)
+    share = 1 / len(names)
+    return Table(
+        id=table_id,
+        caption=caption,
+        widths=tuple(widths) if widths else tuple(share for _ in names),
+        header=header(*names),
+        rows=body,
+        note=note,
+    )
+
+
+def wan_cell(src: Source, places: int = 1) -> Figure:
+    return printing.count_cell(src, places=places)
+
+
+def pct_cell(src: Source) -> Figure:
+    fig = printing.percent(src)
+    return printing.figure(src, fig.text.removesuffix("%")) if fig.value is not None else fig
+
+
+def growth_cell(src: Derived | None) -> Figure | str:
+    if src is None:
+        return "—"
+    word, fig = printing.growth(src)
+    if fig.value is None:
+        return fig
+    sign = "-" if word == "下降" else ""
+    return printing.figure(src, sign + fig.text.removesuffix("%"))
+
+
+def runs_text(runs: Sequence[Inline]) -> str:
+    return "".join(r.text for r in runs)

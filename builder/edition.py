@@ -1,0 +1,63 @@
+"""An edition folder: its workbook, its prose, and `edition.toml` (title, author, version, date)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.reader import InputError, Unreadable
+
+DEFAULTS = {
+    "title": "{{ 地区 }}{{ 年度 }}年度统计公开报告",
+    "subject": "",
+    "author": "",
+    "version": "初稿",
+    "date": "",
+}
+
+
+@dataclass(frozen=True)
+class Edition:
+    folder: Path | None  # None when a bare workbook was given
+    workbook: Path
+    title: str  # a template: may use 年度, 上年度, 下年度, 地区
+    subject: str
+    author: str
+    version: str
+    date: str
+
+    @property
+    def prose(self) -> Path | None:
+        folder = self.folder / "prose" if self.folder else None
+        return folder if folder and folder.is_dir() else None
+
+    @property
+    def templates(self) -> Path | None:
+        """The edition's own part templates, which take the place of the builder's."""
+        folder = self.folder / "templates" if self.folder else None
+        return folder if folder and folder.is_dir() else None
+
+    @property
+    def name(self) -> str:
+        return (self.folder or self.workbook.parent).resolve().name
+
+
+def load_edition(path: Path) -> Edition:
+    """The edition at `path`: a folder with figures.xlsx (and edition.toml, prose/) or a workbook."""
+    if not path.is_dir():
+        return Edition(None, path, **DEFAULTS)
+    meta = dict(DEFAULTS)
+    toml = path / "edition.toml"
+    if toml.exists():
+        try:
+            data = tomllib.loads(toml.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise Unreadable([InputError(str(toml), f"无法读取：{exc}")]) from exc
+        for key, value in data.items():
+            if key not in DEFAULTS:
+                raise Unreadable([InputError(str(toml), f"未知的设置“{key}”（可用：{'、'.join(DEFAULTS)}）")])
+            if not isinstance(value, str):
+                raise Unreadable([InputError(str(toml), f"“{key}”应为文字，实为 {value!r}")])
+            meta[key] = value
+    return Edition(path, path / "figures.xlsx", **meta)
