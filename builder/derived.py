@@ -23,6 +23,7 @@ class Op(Enum):
     SHARE = "share"  # percent of a whole
     GROWTH = "growth"  # percent change on last year
     PER_CAPITA = "per_capita"  # count per 10 000 residents
+    MEAN = "mean"  # the level a run of months settles at
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,14 @@ class Ledger:
         value = numbers.growth(a, b) * 100 if a is not None and b else None
         formula = f"=({_term(pair_current)}-{_term(pair_previous)})/{_term(pair_previous)}"
         return self.add(Derived(key, Op.GROWTH, value, formula, _sources([pair_current, pair_previous])))
+
+    def mean(self, key: str, values: Iterable[Value]) -> Derived:
+        parts = list(values)
+        numbers_ = [_number(p) for p in parts]
+        ok = bool(parts) and all(n is not None for n in numbers_)
+        value = sum((n for n in numbers_ if n is not None), Decimal(0)) / len(parts) if ok else None
+        formula = f"=AVERAGE({','.join(_term(p) for p in parts)})"
+        return self.add(Derived(key, Op.MEAN, value, formula, _sources(parts)))
 
     def per_capita(self, key: str, count: Value | Derived, population: Value) -> Derived:
         a, b = _number(count), _number(population)

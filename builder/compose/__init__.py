@@ -36,16 +36,16 @@ class IndicatorView:
         return str(self._figs.amount(self._ind.current, self._ind.unit))
 
     @property
-    def 上年(self) -> str:  # noqa: PLC2401 - template-facing name
+    def 上年(self) -> str:
         return str(self._figs.amount(self._ind.previous, self._ind.unit))
 
     @property
-    def 中文(self) -> str:  # noqa: PLC2401
+    def 中文(self) -> str:
         """The value in Chinese numerals with its unit: 连续四年."""
         return str(self._figs.amount(self._ind.current, self._ind.unit, chinese=True))
 
     @property
-    def 增幅(self) -> Any:  # noqa: PLC2401
+    def 增幅(self) -> Any:
         return self._figs.growth(self._figs.ledger.get(f"指标.{self._ind.name}.增幅"), places=1, prefix="环比")
 
 

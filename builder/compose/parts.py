@@ -49,27 +49,35 @@ def trend(months: Mapping[int, Value]) -> str:
     return "波动趋势"
 
 
-def plateau(months: Mapping[int, Value], after: int) -> Decimal | None:
-    """The level months settle at after `after`, when at least four of them stay within ±25% of their mean."""
-    tail = [_number(months[m]) for m in MONTHS if m > after and m in months]
-    values = [x for x in tail if x is not None]
-    if len(values) < 4 or len(values) != len(tail):
+def plateau(months: Mapping[int, Value], after: int) -> list[int]:
+    """The months the year ends on after month `after`: the last run of at least three months that
+    stay within ±15% of their mean; empty when the year does not settle."""
+    tail = [m for m in MONTHS if m > after and m in months]
+    if any(_number(months[m]) is None for m in tail):
+        return []
+    run: list[int] = []
+    for m in reversed(tail):
+        trial = [*run, m]
+        values = [_number(months[x]) or Decimal(0) for x in trial]
+        mean = sum(values, Decimal(0)) / len(values)
+        if mean == 0 or any(abs(y - mean) > mean * Decimal("0.15") for y in values):
+            break
+        run = trial
+    return sorted(run) if len(run) >= 3 else []
+
+
+def level(figs: Figs, key: str, months: Mapping[int, Value], after: int) -> Any:
+    """“14万件” for “稳定在每月14万件左右”: the mean of the months the year settles at, or None."""
+    run = plateau(months, after)
+    if not run:
         return None
-    mean = sum(values, Decimal(0)) / len(values)
-    if mean == 0 or any(abs(x - mean) > mean / 4 for x in values):
-        return None
-    return mean
+    return figs.count(figs.ledger.mean(key, [months[m] for m in run]), mode="level")
 
 
 def extremes(months: Mapping[int, Value]) -> tuple[int, int]:
     """(peak month, lowest month); the first such month when tied."""
     known = {m: _number(x) or Decimal(0) for m, x in months.items()}
     return max(known, key=lambda m: (known[m], -m)), min(known, key=lambda m: (known[m], m))
-
-
-def level_value(value: Decimal) -> Value:
-    """A computed level as a value the slot can print (no cell of its own)."""
-    return Value("计算", "平均", int(value))
 
 
 # -- 二、来电类型 -------------------------------------------------------------------------------
@@ -84,12 +92,20 @@ def totals(f: Figures, figs: Figs) -> View:
     parts["图"] = [
         figs.block(
             v.counts_chart(
-                "图.来电渠道", "来电渠道构成", ChartKind.PIE, "受理量", {k: t[k].current for k in ("电话反映", "网络反映")}
+                "图.来电渠道",
+                "来电渠道构成",
+                ChartKind.PIE,
+                "受理量",
+                {k: t[k].current for k in ("电话反映", "网络反映")},
             )
         ),
         figs.block(
             v.counts_chart(
-                "图.处理方式", "受理后处理方式构成", ChartKind.PIE, "受理量", {k: t[k].current for k in ("直接解答", "派单处理")}
+                "图.处理方式",
+                "受理后处理方式构成",
+                ChartKind.PIE,
+                "受理量",
+                {k: t[k].current for k in ("直接解答", "派单处理")},
             )
         ),
         figs.block(
@@ -99,12 +115,22 @@ def totals(f: Figures, figs: Figs) -> View:
         ),
     ]
     rows = [
-        [name, v.wan_cell(pair.current), v.wan_cell(pair.previous) if pair.previous.ok else "—",
-         v.growth_cell(figs.ledger.get(f"总量.{name}.增幅"))]
+        [
+            name,
+            v.wan_cell(pair.current),
+            v.wan_cell(pair.previous) if pair.previous.ok else "—",
+            v.growth_cell(figs.ledger.get(f"总量.{name}.增幅")),
+        ]
         for name, pair in t.items()
     ]
     parts["表"] = figs.block(
-        v.table("表.总量", f"{f.year}年受理情况", ["项目", "本年（万件）", "上年（万件）", "增幅（%）"], rows, [0.34, 0.22, 0.22, 0.22])
+        v.table(
+            "表.总量",
+            f"{f.year}年受理情况",
+            ["项目", "本年（万件）", "上年（万件）", "增幅（%）"],
+            rows,
+            [0.34, 0.22, 0.22, 0.22],
+        )
     )
     return parts
 
@@ -116,7 +142,6 @@ def call_types(f: Figures, figs: Figs) -> list[View]:
         months = {m: f.by_month[m][ct] for m in MONTHS}
         top = ranking(by_cat)
         peak, low = extremes(months)
-        level = plateau(months, peak) if peak < 10 else None
         districts = ranking({name: row[ct] for name, row in f.by_district.items()})
         out.append(
             {
@@ -130,12 +155,17 @@ def call_types(f: Figures, figs: Figs) -> list[View]:
                 "峰占比": figs.pct(figs.d(f"类型.{ct}.{peak}月.占比")),
                 "谷月": low,
                 "谷值": figs.count(months[low], mode="about"),
-                "平稳": figs.count(level_value(level), mode="level") if level is not None else None,
+                "平稳": level(figs, f"类型.{ct}.平稳水平", months, peak) if peak < 10 else None,
                 "峰在前": peak < low,
                 "前三区": names(districts, 3),
                 "图": figs.block(
-                    v.counts_chart(f"图.类型月度.{ct}", f"{f.year}年{ct}类来电各月变化", ChartKind.LINE, ct,
-                                   {f"{m}月": months[m] for m in MONTHS})
+                    v.counts_chart(
+                        f"图.类型月度.{ct}",
+                        f"{f.year}年{ct}类来电各月变化",
+                        ChartKind.LINE,
+                        ct,
+                        {f"{m}月": months[m] for m in MONTHS},
+                    )
                 ),
             }
         )
@@ -193,7 +223,9 @@ def handling(f: Figures, figs: Figs) -> View:
         "街乡镇门槛": int(min((_number(streets[n]) or Decimal(0)) for n in street_rank[1:5]) // 1000 * 1000)
         if len(street_rank) > 1
         else 0,
-        "前十街乡镇分布": "、".join(f"{dn}{n}个" for dn, n in sorted(counts_by_district.items(), key=lambda kv: -kv[1])),
+        "前十街乡镇分布": "、".join(
+            f"{dn}{n}个" for dn, n in sorted(counts_by_district.items(), key=lambda kv: -kv[1])
+        ),
         "部门": _leaders(f.departments, figs),
         "企业": _leaders(f.enterprises, figs),
         "图": _handling_visuals(f, figs, totals, per_capita, zones),
@@ -210,30 +242,62 @@ def _handling_visuals(
     d = figs.d
     unit_rows = [[u, v.wan_cell(val), v.pct_cell(d(f"承办单位.{u}.占比"))] for u, val in f.units.items()]
     zone_rows = [
-        [z, v.wan_cell(d(f"功能区.{z}.承办量"), 2), v.pct_cell(d(f"功能区.{z}.占比")),
-         v.wan_cell(d(f"功能区.{z}.直派街乡镇"), 2), v.wan_cell(d(f"功能区.{z}.区级部门"), 2)]
+        [
+            z,
+            v.wan_cell(d(f"功能区.{z}.承办量"), 2),
+            v.pct_cell(d(f"功能区.{z}.占比")),
+            v.wan_cell(d(f"功能区.{z}.直派街乡镇"), 2),
+            v.wan_cell(d(f"功能区.{z}.区级部门"), 2),
+        ]
         for z in f.zones
     ]
-    street_rows = [[s.district, s.name, v.wan_cell(s.count, 2)] for s in sorted(
-        f.streets, key=lambda s: -(_number(s.count) or Decimal(0)))[:TOP]]
+    street_rows = [
+        [s.district, s.name, v.wan_cell(s.count, 2)]
+        for s in sorted(f.streets, key=lambda s: -(_number(s.count) or Decimal(0)))[:TOP]
+    ]
     return {
-        "单位图": figs.block(v.counts_chart("图.承办单位", "各类承办单位承办量", ChartKind.COLUMN, "承办量", dict(f.units))),
-        "单位表": figs.block(v.table("表.承办单位", "各类承办单位承办情况", ["承办单位", "承办量（万件）", "占比（%）"], unit_rows)),
+        "单位图": figs.block(
+            v.counts_chart("图.承办单位", "各类承办单位承办量", ChartKind.COLUMN, "承办量", dict(f.units))
+        ),
+        "单位表": figs.block(
+            v.table("表.承办单位", "各类承办单位承办情况", ["承办单位", "承办量（万件）", "占比（%）"], unit_rows)
+        ),
         "功能区表": figs.block(
-            v.table("表.功能区", "各功能区承办情况", ["功能区", "承办量（万件）", "占全市各区（%）", "直派街乡镇（万件）", "区级部门（万件）"],
-                    zone_rows, [0.28, 0.18, 0.18, 0.18, 0.18])
+            v.table(
+                "表.功能区",
+                "各功能区承办情况",
+                ["功能区", "承办量（万件）", "占全市各区（%）", "直派街乡镇（万件）", "区级部门（万件）"],
+                zone_rows,
+                [0.28, 0.18, 0.18, 0.18, 0.18],
+            )
         ),
         "各区图": figs.block(
-            v.counts_chart("图.各区承办量", "各区承办量", ChartKind.BAR, "承办量", dict(sorted(
-                totals.items(), key=lambda kv: _number(kv[1]) or Decimal(0))))
+            v.counts_chart(
+                "图.各区承办量",
+                "各区承办量",
+                ChartKind.BAR,
+                "承办量",
+                dict(sorted(totals.items(), key=lambda kv: _number(kv[1]) or Decimal(0))),
+            )
         ),
         "万人图": figs.block(
-            v.chart("图.万人承办量", "各区万人承办量", ChartKind.BAR, {"万人承办量": dict(sorted(
-                per_capita.items(), key=lambda kv: _number(kv[1]) or Decimal(0)))}, unit="件/万人", places=0)
+            v.chart(
+                "图.万人承办量",
+                "各区万人承办量",
+                ChartKind.BAR,
+                {"万人承办量": dict(sorted(per_capita.items(), key=lambda kv: _number(kv[1]) or Decimal(0)))},
+                unit="件/万人",
+                places=0,
+            )
         ),
         "街乡镇表": figs.block(
-            v.table("表.街乡镇", f"承办量前{min(TOP, len(f.streets))}位的街乡镇", ["所属区", "街乡镇", "承办量（万件）"],
-                    street_rows, [0.3, 0.4, 0.3])
+            v.table(
+                "表.街乡镇",
+                f"承办量前{min(TOP, len(f.streets))}位的街乡镇",
+                ["所属区", "街乡镇", "承办量（万件）"],
+                street_rows,
+                [0.3, 0.4, 0.3],
+            )
         ),
     }
 
@@ -247,14 +311,31 @@ def hot_topics(f: Figures, figs: Figs) -> View:
         "前十": names([t.name for t in f.topics]),
         "类别": [_topic(t, figs) for t in f.topics],
         "图": figs.block(
-            v.counts_chart("图.热点", f"{f.year}年群众反映前十类问题", ChartKind.BAR, "反映量",
-                           {t.name: t.current for t in reversed(f.topics)})
+            v.counts_chart(
+                "图.热点",
+                f"{f.year}年群众反映前十类问题",
+                ChartKind.BAR,
+                "反映量",
+                {t.name: t.current for t in reversed(f.topics)},
+            )
         ),
         "表": figs.block(
-            v.table("表.热点", "反映热点问题情况", ["问题类别", "本年（万件）", "上年（万件）", "增幅（%）", "直接答复占比（%）"],
-                    [[t.name, v.wan_cell(t.current), v.wan_cell(t.previous), v.growth_cell(d(f"热点.{t.name}.增幅")),
-                      v.pct_cell(d(f"热点.{t.name}.直接答复占比"))] for t in f.topics],
-                    [0.28, 0.18, 0.18, 0.18, 0.18])
+            v.table(
+                "表.热点",
+                "反映热点问题情况",
+                ["问题类别", "本年（万件）", "上年（万件）", "增幅（%）", "直接答复占比（%）"],
+                [
+                    [
+                        t.name,
+                        v.wan_cell(t.current),
+                        v.wan_cell(t.previous),
+                        v.growth_cell(d(f"热点.{t.name}.增幅")),
+                        v.pct_cell(d(f"热点.{t.name}.直接答复占比")),
+                    ]
+                    for t in f.topics
+                ],
+                [0.28, 0.18, 0.18, 0.18, 0.18],
+            )
         ),
     }
 
@@ -284,10 +365,18 @@ def _topic(t: Topic, figs: Figs) -> View:
             v.counts_chart(f"图.{p}.子类", f"{t.name}类问题主要子类", ChartKind.PIE, "反映量", dict(t.subtopics))
         ),
         "月度图": figs.block(
-            v.chart(f"图.{p}.月度", f"{t.name}类问题各月反映量", ChartKind.LINE,
-                    {sub or t.name: {f"{m}月": months[m] for m in MONTHS} for sub, months in t.monthly.items()},
-                    unit="万件", scale=v.WAN, places=1)
-        ) if t.monthly else "",
+            v.chart(
+                f"图.{p}.月度",
+                f"{t.name}类问题各月反映量",
+                ChartKind.LINE,
+                {sub or t.name: {f"{m}月": months[m] for m in MONTHS} for sub, months in t.monthly.items()},
+                unit="万件",
+                scale=v.WAN,
+                places=1,
+            )
+        )
+        if t.monthly
+        else "",
     }
 
 
@@ -297,7 +386,6 @@ def _monthly(t: Topic, sub: str, figs: Figs) -> View:
     peak, low = extremes(months)
     ordered = sorted(months, key=lambda m: -(_number(months[m]) or Decimal(0)))
     second = ordered[1] if len(ordered) > 1 else peak
-    level = plateau(months, peak)
     return {
         "名称": sub or t.name,
         "峰月": peak,
@@ -306,7 +394,7 @@ def _monthly(t: Topic, sub: str, figs: Figs) -> View:
         "次月": second,
         "次值": figs.count(months[second], mode="about"),
         "谷月": low,
-        "平稳": figs.count(level_value(level), mode="level") if level is not None else None,
+        "平稳": level(figs, f"{base}.平稳水平", months, peak),
     }
 
 
@@ -319,10 +407,16 @@ def outcomes(f: Figures, figs: Figs) -> View:
     by = {scope: {n: r for (s, n), r in rates.items() if s == scope} for scope in ("单位类型", "区", "问题类别")}
 
     def rank(scope: str) -> list[str]:
-        return sorted(by[scope], key=lambda n: -((_number(by[scope][n].resolution) or 0) + (_number(by[scope][n].satisfaction) or 0)))
+        return sorted(
+            by[scope],
+            key=lambda n: -((_number(by[scope][n].resolution) or 0) + (_number(by[scope][n].satisfaction) or 0)),
+        )
 
     cats = by["问题类别"]
-    top20 = [c for c in ranking({c: figs.d(f"类型.诉求.{c}.占比") for c in cats if f"类型.诉求.{c}.占比" in figs.ledger.items})][:20]
+    top20 = [
+        c
+        for c in ranking({c: figs.d(f"类型.诉求.{c}.占比") for c in cats if f"类型.诉求.{c}.占比" in figs.ledger.items})
+    ][:20]
     above = [c for c in top20 if (_number(cats[c].satisfaction) or 0) > (_number(cats[c].resolution) or 0)]
     view: View = {
         "解决率": figs.pct(city.resolution) if city else "",
@@ -331,7 +425,7 @@ def outcomes(f: Figures, figs: Figs) -> View:
         "上年满意率": figs.pct(city.previous_satisfaction) if city else "",
         "解决率变化": _change(city.resolution, city.previous_resolution) if city else "",
         "满意率变化": _change(city.satisfaction, city.previous_satisfaction) if city else "",
-        "满意率高于解决率": bool(city) and (_number(city.satisfaction) or 0) > (_number(city.resolution) or 0),
+        "满意率高于解决率": city is not None and (_number(city.satisfaction) or 0) > (_number(city.resolution) or 0),
         "前二十类数": len(top20),
         "前二十类数中文": numbers.chinese_numeral(len(top20)) if top20 else "",
         "满意率均高": len(above) == len(top20) and bool(top20),
@@ -359,14 +453,24 @@ def _rate_visuals(f: Figures, figs: Figs, by: Mapping[str, Mapping[str, Any]], r
         }
         return figs.block(v.chart(chart_id, caption, kind, series, unit="%", places=2))
 
-    rows = [[scope, name, v.pct_cell(r.resolution), v.pct_cell(r.satisfaction)]
-            for scope in ("单位类型", "区") for name, r in by[scope].items()]
+    rows = [
+        [scope, name, v.pct_cell(r.resolution), v.pct_cell(r.satisfaction)]
+        for scope in ("单位类型", "区")
+        for name, r in by[scope].items()
+    ]
     return {
         "单位图": rates_chart("图.办理率.单位类型", "各类承办单位解决率和满意率", "单位类型", ChartKind.COLUMN),
         "区图": rates_chart("图.办理率.区", "各区解决率和满意率", "区", ChartKind.BAR),
         "类别图": rates_chart("图.办理率.问题类别", "群众诉求解决事项排名", "问题类别", ChartKind.BAR),
-        "表": figs.block(v.table("表.办理率", "各类承办单位和各区诉求办理情况", ["范围", "名称", "解决率（%）", "满意率（%）"], rows,
-                                [0.2, 0.3, 0.25, 0.25])),
+        "表": figs.block(
+            v.table(
+                "表.办理率",
+                "各类承办单位和各区诉求办理情况",
+                ["范围", "名称", "解决率（%）", "满意率（%）"],
+                rows,
+                [0.2, 0.3, 0.25, 0.25],
+            )
+        ),
     }
 
 
@@ -374,4 +478,3 @@ def year_words(year: int | None) -> dict[str, str]:
     if year is None:
         return {"年度": "【待补】", "上年度": "【待补】", "下年度": "【待补】"}
     return {"年度": str(year), "上年度": str(year - 1), "下年度": str(year + 1)}
-

@@ -68,7 +68,7 @@ class Slot:
         return self._before + self._marks.figure(self._fig) + self._after
 
     @property
-    def 缺(self) -> bool:  # noqa: PLC2401 - template-facing name
+    def 缺(self) -> bool:
         """True when the figure has no value: a template may then choose other words."""
         return self._fig.value is None
 

@@ -51,7 +51,9 @@ def chart(
 
 def counts_chart(chart_id: str, caption: str, kind: ChartKind, name: str, points: Mapping[str, Source]) -> Chart:
     """One series of counts, plotted in 万件."""
-    return chart(chart_id, caption, kind, {name: points}, unit="万件", scale=WAN, places=1 if kind is not ChartKind.PIE else 2)
+    return chart(
+        chart_id, caption, kind, {name: points}, unit="万件", scale=WAN, places=1 if kind is not ChartKind.PIE else 2
+    )
 
 
 def text_cell(text: str) -> Cell:
@@ -70,12 +72,12 @@ def table(
     table_id: str,
     caption: str,
     names: Sequence[str],
-    rows: Sequence[Sequence[Figure | str]],
+    rows: Sequence[Sequence[Figure | str | object]],
     widths: Sequence[float] | None = None,
     note: str = "",
 ) -> Table:
     """A table with one header row; figures become right-aligned numeric cells."""
-    body = tuple(tuple(fig_cell(c) if isinstance(c, Figure) else text_cell(c) for c in row) for row in rows)
+    body = tuple(tuple(fig_cell(c) if isinstance(c, Figure) else text_cell(str(c)) for c in row) for row in rows)
     share = 1 / len(names)
     return Table(
         id=table_id,
