@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from builder import template
+from builder.build import build
 from builder.check import Finding, Kind, check
 from builder.derived import derive
-from builder.figures import load, workbook_path
-from builder.files import atomic_write
+from builder.figures import load
 from builder.reader import Unreadable
 
 DEFAULT_EDITION = Path("inputs/2020")
@@ -44,11 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="builder", description="从数据工作簿生成统计公开报告。")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="生成报告（目前为：检查样本并写出检查结果）")
-    build.add_argument("edition", nargs="?", type=Path, default=DEFAULT_EDITION, help="版次文件夹，默认 inputs/2020")
-    build.add_argument("-o", "--output", type=Path, help="输出文件夹，默认 out/<版次>/")
-    build.add_argument("--final", action="store_true", help="终稿：有任何检查问题即拒绝生成")
-    build.set_defaults(run=_build)
+    build_cmd = sub.add_parser("build", help="生成报告 DOCX 及检查结果")
+    build_cmd.add_argument(
+        "edition", nargs="?", type=Path, default=DEFAULT_EDITION, help="版次文件夹，默认 inputs/2020"
+    )
+    build_cmd.add_argument("-o", "--output", type=Path, help="输出文件夹，默认 out/<版次>/")
+    build_cmd.add_argument("--final", action="store_true", help="终稿：有任何检查问题即拒绝生成")
+    build_cmd.set_defaults(run=_build)
 
     chk = sub.add_parser("check", help="逐项列出工作簿中的问题：sheet!cell: 问题")
     chk.add_argument("source", type=Path, help="版次文件夹或 .xlsx 工作簿")
@@ -82,20 +84,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    edition: Path = args.edition
-    source = workbook_path(edition)
-    out_dir: Path = args.output or Path("out") / _safe_name(edition.resolve().name)
-    _step(1, f"读取并核对 {source}")
-    findings = findings_for(edition)
-    _step(2, f"写出检查结果到 {out_dir}")
-    report = out_dir / "检查结果.txt"
-    text = "".join(f"{f}\n" for f in findings) + _summary(findings) + "\n"
-    with atomic_write(report) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    print(_summary(findings), file=sys.stderr)
-    if findings and args.final:
-        print("终稿不能带着问题生成：请先处理以上问题（builder check 可逐条列出）", file=sys.stderr)
+    built = build(args.edition, args.output, final=args.final)
+    print(_summary(built.findings), file=sys.stderr)
+    if built.findings and args.final:
+        print("终稿不能带着问题生成：请先处理以上问题（builder check 可逐条列出），未写出任何文件", file=sys.stderr)
+        for finding in built.findings:
+            print(finding)
         return FINDINGS
+    missing = sum(1 for f in built.document.figures() if f.state.value == "missing")
+    if missing:
+        print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
     return OK
 
 
@@ -107,13 +105,3 @@ def _template(args: argparse.Namespace) -> int:
     template.write(path)
     print(f"已写出空白工作簿：{path}", file=sys.stderr)
     return OK
-
-
-def _step(n: int, text: str) -> None:
-    print(f"第{n}步 {text}", file=sys.stderr)
-
-
-def _safe_name(name: str) -> str:
-    """A folder or file name with no separators, dot-dot or control characters."""
-    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\:*?"<>|').strip(". ")
-    return cleaned or "edition"

@@ -16,6 +16,9 @@ def atomic_write(path: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; outputs are ordinary files
     try:
         yield tmp
         os.replace(tmp, path)

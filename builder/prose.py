@@ -20,6 +20,4 @@ def prose_names(source: str) -> list[tuple[str, int]]:
         tree = environment().parse(source)
     except TemplateSyntaxError as exc:
         raise ValueError(f"第{exc.lineno}行模板语法错误：{exc.message}") from exc
-    return [
-        (n.name, n.lineno) for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name not in CONTEXT_NAMES
-    ]
+    return [(n.name, n.lineno) for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name not in CONTEXT_NAMES]

@@ -146,9 +146,7 @@ def test_parse_wan_is_exact_and_positional() -> None:
     value = parse_number("1,022.3万")
     assert value == D("10223000")
     assert "E" not in str(value)
-    assert parse_number("123456789012345678901234567890.123456789万") == D(
-        "1234567890123456789012345678901234.56789"
-    )
+    assert parse_number("123456789012345678901234567890.123456789万") == D("1234567890123456789012345678901234.56789")
 
 
 @FAST
@@ -201,9 +199,7 @@ def test_parse_number_rejects_strings_with_letters(text: str) -> None:
     letter=st.sampled_from(list(LETTERS)),
     position=st.integers(min_value=0, max_value=20),
 )
-def test_parse_number_rejects_letter_inserted_in_valid_number(
-    n: int, letter: str, position: int
-) -> None:
+def test_parse_number_rejects_letter_inserted_in_valid_number(n: int, letter: str, position: int) -> None:
     valid = f"{n:,}.5万"
     at = position % (len(valid) + 1)
     with pytest.raises(NumberError):
@@ -246,9 +242,7 @@ def test_round_half_even_is_one_step() -> None:
     scale=st.integers(min_value=0, max_value=12),
     places=st.integers(min_value=0, max_value=8),
 )
-def test_round_half_even_matches_fraction_reference(
-    coefficient: int, scale: int, places: int
-) -> None:
+def test_round_half_even_matches_fraction_reference(coefficient: int, scale: int, places: int) -> None:
     value = dec(coefficient, scale)
     result = round_half_even(value, places)
     assert Fraction(result) == ref_round(Fraction(value), places)
@@ -262,9 +256,7 @@ def test_round_half_even_matches_fraction_reference(
     below=st.booleans(),
     offset=st.integers(min_value=1, max_value=49),
 )
-def test_round_half_even_differs_from_two_stage(
-    k: int, places: int, below: bool, offset: int
-) -> None:
+def test_round_half_even_differs_from_two_stage(k: int, places: int, below: bool, offset: int) -> None:
     # Values a hair off a tie, chosen so that rounding first to places+1 lands on the tie and
     # half-even then goes the other way: odd k just below k.5, even k just above it.
     k = 2 * k + 1 if below else 2 * k
@@ -331,9 +323,7 @@ def test_percent_matches_fraction_reference(part: int, whole: int, places: int) 
     scale_part=st.integers(min_value=0, max_value=3),
     scale_whole=st.integers(min_value=0, max_value=3),
 )
-def test_percent_with_decimal_inputs(
-    part: int, whole: int, scale_part: int, scale_whole: int
-) -> None:
+def test_percent_with_decimal_inputs(part: int, whole: int, scale_part: int, scale_whole: int) -> None:
     p, w = dec(part, scale_part), dec(whole, scale_whole)
     assert Fraction(percent(p, w)) == ref_round(Fraction(p) * 100 / Fraction(w), 2)
 
@@ -395,9 +385,7 @@ def test_format_percent_is_positional(coefficient: int, exponent: int, places: i
         (12000, 1, False, 100000, "12000"),
     ],
 )
-def test_format_count_examples(
-    n: int, places: int, strip: bool, threshold: int, expected: str
-) -> None:
+def test_format_count_examples(n: int, places: int, strip: bool, threshold: int, expected: str) -> None:
     assert format_count(n, places=places, strip_zeros=strip, threshold=threshold) == expected
 
 
@@ -459,9 +447,7 @@ def test_range_examples() -> None:
     numerator=st.integers(min_value=1, max_value=10**6 - 1),
     eps_digits=st.integers(min_value=1, max_value=40),
 )
-def test_percent_range_membership(
-    coefficient: int, places: int, numerator: int, eps_digits: int
-) -> None:
+def test_percent_range_membership(coefficient: int, places: int, numerator: int, eps_digits: int) -> None:
     printed = dec(coefficient, places)
     lo, hi = percent_range(printed, places)
     assert lo < printed < hi

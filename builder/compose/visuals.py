@@ -50,10 +50,10 @@ def chart(
 
 
 def counts_chart(chart_id: str, caption: str, kind: ChartKind, name: str, points: Mapping[str, Source]) -> Chart:
-    """One series of counts, plotted in 万件."""
-    return chart(
-        chart_id, caption, kind, {name: points}, unit="万件", scale=WAN, places=1 if kind is not ChartKind.PIE else 2
-    )
+    """One series of counts, plotted in 万件; a pie plots exact counts, so its shares are the text's."""
+    if kind is ChartKind.PIE:
+        return chart(chart_id, caption, kind, {name: points}, unit="件", places=0)
+    return chart(chart_id, caption, kind, {name: points}, unit="万件", scale=WAN, places=1)
 
 
 def text_cell(text: str) -> Cell:

@@ -1,0 +1,241 @@
+"""Take a style file (TOML in `styles/`), produce a frozen `Style`: page, grid and fonts by role.
+
+The style is format-free like the document tree: lengths in millimetres (`Mm`), sizes in points
+(`Pt`); each writer turns them into its own units.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, NewType, NoReturn
+
+Mm = NewType("Mm", float)
+Pt = NewType("Pt", float)
+
+STYLES_DIR = Path(__file__).parent.parent / "styles"
+MM_PER_PT = 25.4 / 72
+
+
+@dataclass(frozen=True)
+class Page:
+    """The paper and its margins; the text block (版心) is what the margins leave."""
+
+    width: Mm
+    height: Mm
+    top: Mm
+    bottom: Mm
+    left: Mm
+    right: Mm
+    page_number_gap: Mm  # from the text block's lower edge down to the page number
+
+    @property
+    def text_width(self) -> Mm:
+        return Mm(self.width - self.left - self.right)
+
+    @property
+    def text_height(self) -> Mm:
+        return Mm(self.height - self.top - self.bottom)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The document grid: `lines` lines of `chars` characters fill the text block."""
+
+    lines: int
+    chars: int
+    line_pitch: Pt
+
+
+@dataclass(frozen=True)
+class Font:
+    """A font role: the name a DOCX asks for and the candidates a PDF writer may embed."""
+
+    docx: str
+    candidates: tuple[str, ...]  # family names, or font file paths (starting with “/”)
+    size: Pt
+    bold: bool = False
+    docx_alt: str = ""  # the name Word tries when `docx` is missing; "" for none
+
+
+@dataclass(frozen=True)
+class Fonts:
+    title: Font
+    subtitle: Font
+    body: Font
+    heading1: Font
+    heading2: Font
+    heading3: Font
+    heading4: Font
+    table: Font
+    caption: Font
+    page_number: Font
+    chart: Font
+
+    def heading(self, level: int) -> Font:
+        """The font of heading `level` (1–4)."""
+        return {1: self.heading1, 2: self.heading2, 3: self.heading3, 4: self.heading4}[level]
+
+    def roles(self) -> dict[str, Font]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    path: Path
+    page: Page
+    grid: Grid
+    fonts: Fonts
+    first_line_indent_chars: int
+    table_style: str  # the name of the table style in a DOCX
+    chart_aspect: float  # chart height as a share of its width
+
+    @property
+    def footer_distance(self) -> Mm:
+        """Page edge to the bottom of the footer line, so the page number's dashes sit `page_number_gap`
+        below the text block: the dashes are at mid-height of a footer line exactly one font size high."""
+        half_line = self.fonts.page_number.size * MM_PER_PT / 2
+        return Mm(self.page.bottom - self.page.page_number_gap - half_line)
+
+
+def _key(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+class _Reader:
+    """Typed access to the parsed file; every failure is one line naming the file and the key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> NoReturn:
+        raise ValueError(f"style file {self.path}: {key}: {message}")
+
+    def table(self, data: dict[str, Any], key: str, where: str, allowed: set[str]) -> dict[str, Any]:
+        full = _key(where, key)
+        value = data.get(key)
+        if not isinstance(value, dict):
+            self.fail(full, "missing table" if value is None else "expected a table")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            self.fail(f"{full}.{unknown[0]}", "unknown key")
+        return value
+
+    def number(self, data: dict[str, Any], key: str, where: str) -> float:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(_key(where, key), "missing number" if value is None else f"expected a number, got {value!r}")
+        if value <= 0:
+            self.fail(_key(where, key), f"expected a positive number, got {value!r}")
+        return float(value)
+
+    def integer(self, data: dict[str, Any], key: str, where: str) -> int:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.fail(_key(where, key), "missing" if value is None else f"expected a positive integer, got {value!r}")
+        return value
+
+    def string(self, data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            self.fail(_key(where, key), "missing text" if value is None else f"expected text, got {value!r}")
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(_key(where, key), "expected a non-empty list of names")
+        return tuple(value)
+
+    def boolean(self, data: dict[str, Any], key: str, where: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(_key(where, key), f"expected true or false, got {value!r}")
+        return value
+
+
+_PAGE_KEYS = {"width", "height", "top", "bottom", "left", "right", "page_number_gap"}
+_FONT_KEYS = {"docx", "docx_alt", "size", "bold", "candidates"}
+_ROLES = {f.name for f in fields(Fonts)}
+
+
+def _page(r: _Reader, data: dict[str, Any]) -> Page:
+    page = r.table(data, "page", "", _PAGE_KEYS)
+    values = {key: Mm(r.number(page, key, "page")) for key in sorted(_PAGE_KEYS)}
+    result = Page(**values)
+    if result.text_width <= 0 or result.text_height <= 0:
+        r.fail("page", "the margins leave no text block")
+    return result
+
+
+def _grid(r: _Reader, data: dict[str, Any]) -> Grid:
+    grid = r.table(data, "grid", "", {"lines", "chars", "line_pitch"})
+    return Grid(
+        lines=r.integer(grid, "lines", "grid"),
+        chars=r.integer(grid, "chars", "grid"),
+        line_pitch=Pt(r.number(grid, "line_pitch", "grid")),
+    )
+
+
+def _font(r: _Reader, fonts: dict[str, Any], role: str) -> Font:
+    where = f"fonts.{role}"
+    font = r.table(fonts, role, "fonts", _FONT_KEYS)
+    return Font(
+        docx=r.string(font, "docx", where),
+        candidates=r.strings(font, "candidates", where),
+        size=Pt(r.number(font, "size", where)),
+        bold=r.boolean(font, "bold", where),
+        docx_alt=r.string(font, "docx_alt", where, default=""),
+    )
+
+
+def _fonts(r: _Reader, data: dict[str, Any]) -> Fonts:
+    fonts = r.table(data, "fonts", "", _ROLES)
+    return Fonts(**{role: _font(r, fonts, role) for role in sorted(_ROLES)})
+
+
+def parse_style(data: dict[str, Any], path: Path) -> Style:
+    """A `Style` from the parsed TOML `data` of the file at `path`."""
+    r = _Reader(path)
+    unknown = sorted(set(data) - {"name", "page", "grid", "paragraph", "table", "chart", "fonts"})
+    if unknown:
+        r.fail(unknown[0], "unknown key")
+    aspect = r.number(r.table(data, "chart", "", {"aspect"}), "aspect", "chart")
+    return Style(
+        name=r.string(data, "name", ""),
+        path=path,
+        page=_page(r, data),
+        grid=_grid(r, data),
+        fonts=_fonts(r, data),
+        first_line_indent_chars=r.integer(
+            r.table(data, "paragraph", "", {"first_line_indent_chars"}), "first_line_indent_chars", "paragraph"
+        ),
+        table_style=r.string(r.table(data, "table", "", {"style"}), "style", "table"),
+        chart_aspect=aspect,
+    )
+
+
+def style_path(name_or_path: str | Path) -> Path:
+    """`styles/<name>.toml` for a bare name; a path (with a folder or a `.toml` suffix) as given."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or "/" in text or "\\" in text or text.endswith(".toml"):
+        return Path(name_or_path)
+    return STYLES_DIR / f"{text}.toml"
+
+
+def load_style(name_or_path: str | Path = "gbt9704") -> Style:
+    """Load a style by name (from the repository's `styles/`) or from a TOML file's path.
+
+    Raises ValueError (one line, naming the file and the key) for a missing or bad file."""
+    path = style_path(name_or_path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"style file {path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"style file {path}: not valid TOML: {exc}") from None
+    return parse_style(data, path)

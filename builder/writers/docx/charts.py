@@ -1,0 +1,160 @@
+"""Take a tree `Chart`, produce a native, editable Word chart: chart part, embedded workbook, inline run.
+
+python-pptx builds the chart XML (`ChartXmlWriter`) and the workbook behind it from a
+`CategoryChartData`; its chart object model sets legend, labels and fonts. What it cannot do
+(East Asian typefaces, the DrawingML run) is in `xml`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from docx.document import Document as DocxDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.shared import Mm
+from docx.text.paragraph import Paragraph
+from lxml import etree  # type: ignore[import-untyped]
+from pptx.chart.chart import Chart as PptxChart
+from pptx.chart.data import CategoryChartData
+from pptx.chart.xmlwriter import ChartXmlWriter
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.oxml import parse_xml as parse_chart_xml
+from pptx.util import Pt
+
+from builder.document import Chart, ChartKind, Figure
+from builder.numbers import round_half_even
+from builder.style import Font, Style
+from builder.writers.docx import package, xml
+
+CHART_TYPES = {
+    ChartKind.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
+    ChartKind.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
+    ChartKind.LINE: XL_CHART_TYPE.LINE_MARKERS,
+    ChartKind.PIE: XL_CHART_TYPE.PIE,
+    ChartKind.STACKED: XL_CHART_TYPE.COLUMN_STACKED,
+}
+LABEL_POSITIONS = {
+    ChartKind.COLUMN: XL_LABEL_POSITION.OUTSIDE_END,
+    ChartKind.BAR: XL_LABEL_POSITION.OUTSIDE_END,
+    ChartKind.LINE: XL_LABEL_POSITION.ABOVE,
+    ChartKind.PIE: XL_LABEL_POSITION.BEST_FIT,
+    ChartKind.STACKED: XL_LABEL_POSITION.CENTER,
+}
+
+
+class ChartPart(Part):
+    """A chart part whose XML is serialised when the package is saved (after its relationships exist)."""
+
+    def __init__(self, partname: PackURI, package: Any, space: xml.Element) -> None:
+        super().__init__(partname, CT.DML_CHART, None, package)
+        self.space = space
+
+    @property
+    def blob(self) -> bytes:
+        data: bytes = etree.tostring(self.space, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return data
+
+
+def number_format(places: int) -> str:
+    return "0" if places <= 0 else "0." + "0" * places
+
+
+def plotted(point: Figure, scale: Decimal, places: int) -> float | None:
+    """The value plotted: value / scale rounded half-even as the report prints it, so the chart's
+    labels and its embedded workbook show the same figure as the text; None for an empty point."""
+    if point.value is None:
+        return None
+    return float(round_half_even(point.value / scale, places))
+
+
+def chart_data(chart: Chart) -> CategoryChartData:
+    """The categories and series of `chart`, as python-pptx takes them."""
+    data = CategoryChartData(number_format=number_format(chart.places))  # type: ignore[no-untyped-call]
+    data.categories = list(chart.categories)
+    for series in chart.series:
+        if len(series.points) != len(chart.categories):
+            raise ValueError(
+                f"chart {chart.id}: series {series.name} has {len(series.points)} points "
+                f"for {len(chart.categories)} categories"
+            )
+        values = [plotted(p, chart.scale, chart.places) for p in series.points]
+        data.add_series(series.name, values)  # type: ignore[no-untyped-call]
+    return data
+
+
+def chart_space(chart: Chart, data: CategoryChartData, font: Font) -> xml.Element:
+    """The c:chartSpace of `chart`: no title, legend at the bottom when needed, labels, fonts."""
+    writer = ChartXmlWriter(CHART_TYPES[chart.kind], data)  # type: ignore[no-untyped-call]
+    space = parse_chart_xml(writer.xml.encode("utf-8"))
+    view = PptxChart(space, None)  # type: ignore[no-untyped-call]
+    view.has_title = False
+    pie = chart.kind is ChartKind.PIE
+    view.has_legend = pie or len(chart.series) > 1
+    if view.has_legend:
+        view.legend.position = XL_LEGEND_POSITION.BOTTOM
+        view.legend.include_in_layout = False
+    view.font.size = Pt(font.size)
+    view.font.name = font.docx
+    view.font.bold = False
+    if pie or len(chart.series) == 1:
+        _data_labels(view, chart)
+    if not pie and chart.unit:
+        _unit_title(view, chart.unit, font)
+    xml.east_asian_typefaces(space)
+    xml.chart_frame(space, language="zh-CN")
+    return space
+
+
+def _data_labels(view: PptxChart, chart: Chart) -> None:
+    plot = view.plots[0]
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format_is_linked = False
+    if chart.kind is ChartKind.PIE:
+        labels.number_format = number_format(chart.places) + "%"
+        labels.show_percentage = True
+        labels.show_value = False
+    else:
+        labels.number_format = number_format(chart.places)
+        labels.show_value = True
+    labels.position = LABEL_POSITIONS[chart.kind]
+
+
+def _unit_title(view: PptxChart, unit: str, font: Font) -> None:
+    """The value axis titled with the unit (“万件”), in the chart's font, not bold."""
+    axis = view.value_axis
+    axis.has_title = True
+    frame = axis.axis_title.text_frame
+    frame.text = unit
+    run_font = frame.paragraphs[0].runs[0].font
+    run_font.size = Pt(font.size)
+    run_font.name = font.docx
+    run_font.bold = False
+
+
+def add_chart(
+    doc: DocxDocument, paragraph: Paragraph, chart: Chart, style: Style, number: int, docpr_id: int, when: datetime
+) -> None:
+    """Add chart part `number` (and its workbook) to `doc` and show it inline in `paragraph`."""
+    data = chart_data(chart)
+    pkg = doc.part.package
+    workbook = Part(
+        PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"),
+        CT.SML_SHEET,
+        package.fixed_xlsx(data.xlsx_blob, when),
+        pkg,
+    )
+    space = chart_space(chart, data, style.fonts.chart)
+    part = ChartPart(PackURI(f"/word/charts/chart{number}.xml"), pkg, space)
+    workbook_rid = part.relate_to(workbook, RT.PACKAGE)
+    external = space.get_or_add_externalData()
+    external.rId = workbook_rid
+    chart_rid = doc.part.relate_to(part, RT.CHART)
+    width = Mm(style.page.text_width)
+    height = Mm(style.page.text_width * style.chart_aspect)
+    xml.inline_chart(paragraph.add_run(), chart_rid, docpr_id, f"图表 {number}", int(width), int(height))

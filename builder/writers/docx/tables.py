@@ -1,0 +1,123 @@
+"""Take a tree `Table`, produce a Word table; with the inline runs and captions tables share.
+
+Cells follow HTML's rule for spans: a row lists only the cells that start in it, so a position
+covered by a row span from above is skipped. Widths are fractions of the text width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.shared import Mm
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+
+from builder.document import MISSING_TEXT, Cell, Figure, FigureState, Inline, Table
+from builder.style import Style
+from builder.writers.docx import styles, xml
+
+NewParagraph = Callable[[str], Paragraph]
+
+
+def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool) -> None:
+    """One Word run per Text and per Figure; a missing figure highlighted yellow in a draft."""
+    for inline in runs:
+        if isinstance(inline, Figure) and inline.state is FigureState.MISSING:
+            run = paragraph.add_run(inline.text or MISSING_TEXT)
+            if not final:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        elif inline.text:
+            paragraph.add_run(inline.text)
+
+
+def write_caption(paragraph: Paragraph, label: str, number: int, text: str) -> None:
+    """`表1 text`: the label, a SEQ field numbering this kind of caption, a space, the text."""
+    paragraph.add_run(label)
+    xml.append_field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
+    paragraph.add_run(f" {text}")
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cell at its grid position."""
+
+    row: int
+    col: int
+    cell: Cell
+    header: bool
+
+
+def place(table: Table) -> tuple[list[Placed], int, int]:
+    """Each cell at its row and column (HTML span rules); with the grid's row and column counts."""
+    occupied: set[tuple[int, int]] = set()
+    placed: list[Placed] = []
+    rows = [(row, True) for row in table.header] + [(row, False) for row in table.rows]
+    for r, (row, header) in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in occupied:
+                c += 1
+            placed.append(Placed(r, c, cell, header))
+            occupied.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+            c += cell.colspan
+    n_rows = max((p.row + p.cell.rowspan for p in placed), default=0)
+    n_cols = max((p.col + p.cell.colspan for p in placed), default=0)
+    if table.widths and len(table.widths) != n_cols:
+        raise ValueError(f"table {table.id}: {len(table.widths)} widths for {n_cols} columns")
+    return placed, n_rows, n_cols
+
+
+def column_widths(table: Table, n_cols: int, text_width_mm: float) -> list[float]:
+    """Column widths in mm: the fractions of the text width (scaled down if they add up to more)."""
+    fractions = list(table.widths) if table.widths else [1 / n_cols] * n_cols
+    total = sum(fractions)
+    scale = 1 / total if total > 1 else 1.0
+    return [f * scale * text_width_mm for f in fractions]
+
+
+def write_table(doc: DocxDocument, table: Table, style: Style, new_paragraph: NewParagraph, final: bool) -> None:
+    """Caption above (centred, 表N), the table (header rows repeated on each page), the note below."""
+    caption = new_paragraph(styles.CAPTION)
+    caption.paragraph_format.keep_with_next = True
+    write_caption(caption, "表", table.number, table.caption)
+    placed, n_rows, n_cols = place(table)
+    if not placed:
+        return
+    grid = doc.add_table(rows=n_rows, cols=n_cols)
+    grid.style = doc.styles[style.table_style]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    widths = column_widths(table, n_cols, style.page.text_width)
+    _set_widths(grid, widths)
+    for p in placed:
+        _fill(grid, p, widths, final)
+    for r in range(len(table.header)):
+        xml.repeat_header(grid.rows[r])
+        xml.cant_split(grid.rows[r])
+    if table.note:
+        new_paragraph(styles.TABLE_NOTE).add_run(table.note)
+
+
+def _set_widths(grid: DocxTable, widths: list[float]) -> None:
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Mm(width)
+    xml.table_width(grid, round(sum(widths) / 25.4 * 1440))
+
+
+def _fill(grid: DocxTable, p: Placed, widths: list[float], final: bool) -> None:
+    cell = grid.cell(p.row, p.col)
+    if p.cell.rowspan > 1 or p.cell.colspan > 1:
+        cell = cell.merge(grid.cell(p.row + p.cell.rowspan - 1, p.col + p.cell.colspan - 1))
+    cell.width = Mm(sum(widths[p.col : p.col + p.cell.colspan]))
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    paragraph.style = styles.TABLE_TEXT
+    if p.header:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif p.cell.numeric:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    write_inlines(paragraph, p.cell.runs, final)
