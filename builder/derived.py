@@ -24,6 +24,7 @@ class Op(Enum):
     GROWTH = "growth"  # percent change on last year
     PER_CAPITA = "per_capita"  # count per 10 000 residents
     MEAN = "mean"  # the level a run of months settles at
+    DIFFERENCE = "difference"  # this year less last year
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,15 @@ class Ledger:
         value = numbers.growth(a, b) * 100 if a is not None and b else None
         formula = f"=({_term(pair_current)}-{_term(pair_previous)})/{_term(pair_previous)}"
         return self.add(Derived(key, Op.GROWTH, value, formula, _sources([pair_current, pair_previous])))
+
+    def difference(self, key: str, current: Value, previous: Value) -> Derived | None:
+        if previous.state is State.NA:
+            return None
+        a, b = _number(current), _number(previous)
+        value = a - b if a is not None and b is not None else None
+        return self.add(
+            Derived(key, Op.DIFFERENCE, value, f"={_term(current)}-{_term(previous)}", _sources([current, previous]))
+        )
 
     def mean(self, key: str, values: Iterable[Value]) -> Derived:
         parts = list(values)
@@ -182,6 +192,7 @@ def _handling(led: Ledger, f: Figures) -> None:
 def _topic(led: Ledger, topic: Topic) -> None:
     p = f"热点.{topic.name}"
     led.growth(f"{p}.增幅", topic.current, topic.previous)
+    led.difference(f"{p}.增量", topic.current, topic.previous)
     led.share(f"{p}.直接答复占比", topic.direct, topic.current)
     led.shares(f"{p}.承办", dict(topic.by_unit), f"{p}.承办合计")
     led.shares(f"{p}.各区", dict(topic.by_district), f"{p}.各区合计")

@@ -17,7 +17,7 @@ from builder import numbers
 from builder.compose import parts
 from builder.compose.slots import Figs, Marks
 from builder.derived import Ledger
-from builder.document import Block, Document, Heading, Meta, Title, Toc, number_captions
+from builder.document import Block, Document, Heading, Meta, PageBreak, Title, Toc, number_captions
 from builder.edition import Edition
 from builder.figures import Figures, Indicator
 from builder.reader import InputError, Unreadable
@@ -85,7 +85,7 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
     env = environment(edition)
     ctx = context(f, figs)
     title = env.from_string(edition.title).render(**ctx)
-    blocks: list[Block] = [Title(title), Toc()]
+    blocks: list[Block] = [Title(title), Toc(), PageBreak()]
     for part in PARTS:
         name = f"{part}.j2"
         try:

@@ -89,6 +89,11 @@ def totals(f: Figures, figs: Figs) -> View:
     parts.update({f"{k}增幅": figs.growth(figs.ledger.get(f"总量.{k}.增幅")) for k in t})
     parts.update({f"{k}占比": figs.pct(d(f"总量.{k}.占比")) for k in ("电话反映", "网络反映", "直接解答", "派单处理")})
     parts.update({f"{k}占比": figs.pct(d(f"总量.{k}.占比")) for k in ("企业专席直接解答", "企业专席派单")})
+    increases = {
+        topic.name: inc for topic in f.topics if (inc := figs.ledger.get(f"热点.{topic.name}.增量")) is not None
+    }
+    grown = [n for n in ranking(increases) if (_number(increases[n]) or 0) > 0][:3]
+    parts["增长来源"] = [{"名称": n, "增量": figs.count(increases[n])} for n in grown]
     parts["图"] = [
         figs.block(
             v.counts_chart(
