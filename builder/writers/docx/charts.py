@@ -29,6 +29,7 @@ from pptx.util import Pt
 from builder.document import Chart, ChartKind, Figure
 from builder.numbers import round_half_even
 from builder.style import Font, Style
+from builder.writers.common import chart_aspect
 from builder.writers.docx import package, xml
 
 CHART_TYPES = {
@@ -156,5 +157,5 @@ def add_chart(
     external.rId = workbook_rid
     chart_rid = doc.part.relate_to(part, RT.CHART)
     width = Mm(style.page.text_width)
-    height = Mm(style.page.text_width * style.chart_aspect)
+    height = Mm(style.page.text_width * chart_aspect(chart, style.chart_aspect))
     xml.inline_chart(paragraph.add_run(), chart_rid, docpr_id, f"图表 {number}", int(width), int(height))
