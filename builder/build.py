@@ -19,8 +19,9 @@ from builder.document import Document
 from builder.edition import Edition, load_edition
 from builder.figures import load
 from builder.files import atomic_write
-from builder.style import load_style
-from builder.writers import WRITERS
+from builder.fonts import fallback_warnings, register
+from builder.style import Style, load_style
+from builder.writers import docx, pdf
 
 Progress = Callable[[str], None]
 
@@ -54,12 +55,32 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
     return edition, document, findings
 
 
+def render_all(
+    document: Document, style: Style, formats: tuple[str, ...], edition: Edition, progress: Progress
+) -> dict[str, bytes]:
+    """Every format's bytes by file name; the DOCX contents take their page numbers from the PDF."""
+    stem = safe_name(document.meta.title)
+    out: dict[str, bytes] = {}
+    toc_pages: dict[int, int] = {}
+    if "pdf" in formats:
+        fonts = register(style, edition.font_dirs)
+        substitutes = fallback_warnings(fonts)
+        if substitutes:
+            progress(f"注意：{len(substitutes)} 个字体角色的首选字体不可用，已改用替代字体（builder fonts 可看详情）")
+        rendered = pdf.render(document, style, font_dirs=edition.font_dirs)
+        out[f"{stem}.pdf"] = rendered.data
+        toc_pages = rendered.heading_pages
+    if "docx" in formats:
+        out[f"{stem}.docx"] = docx.write(document, style, toc_pages=toc_pages)
+    return out
+
+
 def build(
     edition_path: Path,
     out_dir: Path | None = None,
     *,
     final: bool = False,
-    formats: tuple[str, ...] = ("docx",),
+    formats: tuple[str, ...] = ("pdf", "docx"),
     progress: Progress = stderr_progress,
 ) -> Built:
     """Build the edition's outputs into `out_dir` (default `out/<edition>/`)."""
@@ -70,7 +91,7 @@ def build(
     if final and findings:
         return Built(document, findings, [])
     style = load_style()
-    payloads = {f"{safe_name(document.meta.title)}.{fmt}": WRITERS[fmt](document, style) for fmt in formats}
+    payloads = render_all(document, style, formats, edition, progress)
     payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
     outputs = []
     for name, data in payloads.items():

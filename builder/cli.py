@@ -12,8 +12,11 @@ from builder import template
 from builder.build import build
 from builder.check import Finding, Kind, check
 from builder.derived import derive
+from builder.edition import load_edition
 from builder.figures import load
+from builder.fonts import FontError, describe, resolve
 from builder.reader import Unreadable
+from builder.style import StyleError, load_style
 
 DEFAULT_EDITION = Path("inputs/2020")
 OK, FINDINGS, UNREADABLE = 0, 1, 2
@@ -27,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unreadable as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
+        return UNREADABLE
+    except (FontError, StyleError) as exc:  # a style file or a font the user must fix
+        print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=sys.stderr)
         return UNREADABLE
     except OSError as exc:
         print(f"{exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
@@ -55,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="逐项列出工作簿中的问题：sheet!cell: 问题")
     chk.add_argument("source", type=Path, help="版次文件夹或 .xlsx 工作簿")
     chk.set_defaults(run=_check)
+
+    fonts_cmd = sub.add_parser("fonts", help="各字体角色用的是哪个字体文件，缺什么")
+    fonts_cmd.add_argument(
+        "edition", nargs="?", type=Path, default=DEFAULT_EDITION, help="版次文件夹（其 fonts/ 优先）"
+    )
+    fonts_cmd.set_defaults(run=_fonts)
 
     tpl = sub.add_parser("template", help="生成空白的数据工作簿")
     tpl.add_argument("file", type=Path, help="要写出的 .xlsx 文件")
@@ -94,6 +106,14 @@ def _build(args: argparse.Namespace) -> int:
     missing = sum(1 for f in built.document.figures() if f.state.value == "missing")
     if missing:
         print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
+    return OK
+
+
+def _fonts(args: argparse.Namespace) -> int:
+    edition = load_edition(args.edition) if args.edition.is_dir() else None
+    resolved = resolve(load_style(), edition.font_dirs if edition else ())
+    for line in describe(resolved):
+        print(line)
     return OK
 
 

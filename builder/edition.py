@@ -39,6 +39,12 @@ class Edition:
         return folder if folder and folder.is_dir() else None
 
     @property
+    def font_dirs(self) -> tuple[Path, ...]:
+        """The edition's own `fonts/` folder, searched before the system's fonts."""
+        folder = self.folder / "fonts" if self.folder else None
+        return (folder,) if folder and folder.is_dir() else ()
+
+    @property
     def name(self) -> str:
         return (self.folder or self.workbook.parent).resolve().name
 

@@ -18,6 +18,10 @@ STYLES_DIR = Path(__file__).parent.parent / "styles"
 MM_PER_PT = 25.4 / 72
 
 
+class StyleError(ValueError):
+    """A style file that cannot be used: one line naming the file and the key."""
+
+
 @dataclass(frozen=True)
 class Page:
     """The paper and its margins; the text block (版心) is what the margins leave."""
@@ -111,7 +115,7 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, message: str) -> NoReturn:
-        raise ValueError(f"style file {self.path}: {key}: {message}")
+        raise StyleError(f"style file {self.path}: {key}: {message}")
 
     def table(self, data: dict[str, Any], key: str, where: str, allowed: set[str]) -> dict[str, Any]:
         full = _key(where, key)
@@ -228,14 +232,14 @@ def style_path(name_or_path: str | Path) -> Path:
 def load_style(name_or_path: str | Path = "gbt9704") -> Style:
     """Load a style by name (from the repository's `styles/`) or from a TOML file's path.
 
-    Raises ValueError (one line, naming the file and the key) for a missing or bad file."""
+    Raises StyleError, a ValueError (one line, naming the file and the key) for a missing or bad file."""
     path = style_path(name_or_path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ValueError(f"style file {path}: cannot be read ({exc.strerror or exc})") from None
+        raise StyleError(f"style file {path}: cannot be read ({exc.strerror or exc})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"style file {path}: not valid TOML: {exc}") from None
+        raise StyleError(f"style file {path}: not valid TOML: {exc}") from None
     return parse_style(data, path)

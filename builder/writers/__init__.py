@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from builder.document import Document
 from builder.style import Style
-from builder.writers import docx
+from builder.writers import docx, pdf
 
 Writer = Callable[[Document, Style], bytes]
 
-WRITERS: dict[str, Writer] = {"docx": docx.write}
+WRITERS: dict[str, Writer] = {"docx": docx.write, "pdf": pdf.write}
 
 __all__ = ["WRITERS", "Writer"]

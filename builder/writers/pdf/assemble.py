@@ -1,0 +1,309 @@
+"""Take the document tree and a style, produce Platypus flowables and the page furniture.
+
+ReportLab paginates; this module adds what it lacks: Chinese line breaking (through
+`paragraph.Justified`), GB/T 9704 page numbers, bookmarks, the contents page and the draft mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Table as RLTable
+
+from builder.document import (
+    MISSING_TEXT,
+    Chart,
+    Document,
+    Figure,
+    FigureState,
+    Heading,
+    Inline,
+    PageBreak,
+    Paragraph,
+    Table,
+    Title,
+    Toc,
+)
+from builder.fonts import ResolvedFont
+from builder.style import Style
+from builder.writers.common import chart_aspect
+from builder.writers.pdf import charts
+from builder.writers.pdf.linebreak import Piece
+from builder.writers.pdf.paragraph import Justified
+
+WATERMARK = "草稿"
+
+
+@dataclass
+class Layout:
+    """What the assembly needs to know of the style, in points, with registered font names."""
+
+    style: Style
+    fonts: Mapping[str, ResolvedFont]
+    final: bool
+    heading_pages: dict[int, int] = field(default_factory=dict)
+
+    def font(self, role: str) -> str:
+        return self.fonts[role].name
+
+    def size(self, role: str) -> float:
+        return float(self.style.fonts.roles()[role].size)
+
+    @property
+    def width(self) -> float:
+        return float(self.style.page.text_width) * float(mm)
+
+    @property
+    def leading(self) -> float:
+        return float(self.style.grid.line_pitch)
+
+
+class Anchor(Flowable):  # type: ignore[misc]
+    """A zero-size mark that tells the document a heading starts here (for bookmarks and contents)."""
+
+    def __init__(self, index: int, level: int, text: str) -> None:
+        super().__init__()
+        self.index, self.level, self.text = index, level, text
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        return None
+
+
+def pieces(runs: tuple[Inline, ...], font: str, size: float) -> list[Piece]:
+    """Tree runs as line-breaker pieces: a figure is never split, a missing one is marked."""
+    out = []
+    for run in runs:
+        if isinstance(run, Figure):
+            tag = "missing" if run.state is FigureState.MISSING else None
+            out.append(Piece(run.text or MISSING_TEXT, font, size, tag, True))
+        elif run.text:
+            out.append(Piece(run.text, font, size, None, False))
+    return out
+
+
+def text_pieces(text: str, font: str, size: float) -> list[Piece]:
+    return [Piece(text, font, size, None, False)]
+
+
+def _para(lay: Layout, items: list[Piece], *, indent: bool = True, align: str = "justify") -> Justified:
+    pitch = lay.width / lay.style.grid.chars  # the grid's character cell, 15.79 pt on GB/T 9704
+    first = lay.style.first_line_indent_chars * pitch if indent else 0.0
+    return Justified(items, first_indent=first, leading=lay.leading, align=align, final=lay.final)
+
+
+def title(lay: Layout, block: Title) -> list[Flowable]:
+    out: list[Flowable] = [
+        Spacer(1, lay.leading),
+        _para(lay, text_pieces(block.text, lay.font("title"), lay.size("title")), indent=False, align="center"),
+    ]
+    if block.subtitle:
+        sub = text_pieces(block.subtitle, lay.font("subtitle"), lay.size("subtitle"))
+        out.append(_para(lay, sub, indent=False, align="center"))
+    out.append(Spacer(1, lay.leading))
+    return out
+
+
+def heading(lay: Layout, index: int, block: Heading) -> list[Flowable]:
+    role = f"heading{block.level}"
+    text = block.number + block.text
+    body = _para(lay, text_pieces(text, lay.font(role), lay.size(role)), indent=True, align="left")
+    body.keepWithNext = True
+    return [Anchor(index, block.level, text), body]
+
+
+def paragraph(lay: Layout, block: Paragraph) -> Flowable:
+    return _para(lay, pieces(block.runs, lay.font("body"), lay.size("body")))
+
+
+def caption(lay: Layout, text: str) -> Justified:
+    cap = _para(lay, text_pieces(text, lay.font("caption"), lay.size("caption")), indent=False, align="center")
+    return cap
+
+
+def table(lay: Layout, block: Table) -> list[Flowable]:
+    font, size = lay.font("table"), lay.size("table")
+    rows = [[_cell_text(c.runs) for c in row] for row in (*block.header, *block.rows)]
+    widths = [lay.width * w for w in block.widths]
+    header_rows = len(block.header)
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), font, size),
+        ("LEADING", (0, 0), (-1, -1), size * 1.3),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#E8EEF4")),
+    ]
+    for r, row in enumerate(block.rows, start=header_rows):
+        for c, cell in enumerate(row):
+            if cell.numeric:
+                commands.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+            if any(isinstance(x, Figure) and x.state is FigureState.MISSING for x in cell.runs) and not lay.final:
+                commands.append(("BACKGROUND", (c, r), (c, r), colors.yellow))
+    grid = RLTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="CENTER")
+    grid.setStyle(TableStyle(commands))
+    head = caption(lay, f"表{block.number} {block.caption}")
+    head.keepWithNext = True
+    out: list[Flowable] = [Spacer(1, lay.leading / 4), head, grid]
+    if block.note:
+        out.append(_para(lay, text_pieces(block.note, font, size), indent=False, align="left"))
+    out.append(Spacer(1, lay.leading / 2))
+    return out
+
+
+def _cell_text(runs: tuple[Inline, ...]) -> str:
+    return "".join((r.text or MISSING_TEXT) for r in runs)
+
+
+def chart(lay: Layout, block: Chart) -> Flowable:
+    aspect = chart_aspect(block, float(lay.style.chart_aspect))
+    drawing = charts.drawing(block, lay.width, font=lay.font("chart"), font_size=lay.size("chart"), aspect=aspect)
+    return KeepTogether([Spacer(1, lay.leading / 4), drawing, caption(lay, f"图{block.number} {block.caption}")])
+
+
+def contents(lay: Layout, document: Document) -> list[Flowable]:
+    """The contents page: headings of levels 1–2 with the page each starts on (known after a first pass)."""
+    font, size = lay.font("body"), lay.size("body")
+    out: list[Flowable] = [_para(lay, text_pieces("目录", lay.font("heading1"), size), indent=False, align="center")]
+    for index, block in enumerate(document.blocks):
+        if isinstance(block, Heading) and block.level <= 2:
+            page = lay.heading_pages.get(index)
+            out.append(TocLine(block.number + block.text, page, font, size, lay.width, lay.leading, block.level))
+    return out
+
+
+class TocLine(Flowable):  # type: ignore[misc]
+    """One contents entry: the heading, dot leaders, the page number at the right edge."""
+
+    def __init__(self, text: str, page: int | None, font: str, size: float, width: float, leading: float, level: int):
+        super().__init__()
+        self.text, self.page, self.font, self.size = text, page, font, size
+        self.width, self.height, self.indent = width, leading, (level - 1) * size * 2
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        base = (self.height - self.size) / 2 + self.size * 0.15
+        c.setFont(self.font, self.size)
+        c.drawString(self.indent, base, self.text)
+        number = str(self.page) if self.page is not None else ""
+        right = self.width - stringWidth(number, self.font, self.size)
+        c.drawString(right, base, number)
+        start = self.indent + stringWidth(self.text, self.font, self.size) + self.size / 2
+        dot = stringWidth("·", self.font, self.size)
+        x = start
+        while x + dot < right - self.size / 2:
+            c.drawString(x, base, "·")
+            x += dot * 1.5
+
+
+def flowables(lay: Layout, document: Document) -> list[Flowable]:
+    out: list[Flowable] = []
+    for index, block in enumerate(document.blocks):
+        if isinstance(block, Title):
+            out += title(lay, block)
+        elif isinstance(block, Toc):
+            out += contents(lay, document)
+        elif isinstance(block, Heading):
+            out += heading(lay, index, block)
+        elif isinstance(block, Paragraph):
+            out.append(paragraph(lay, block))
+        elif isinstance(block, Table):
+            out += table(lay, block)
+        elif isinstance(block, Chart):
+            out.append(chart(lay, block))
+        elif isinstance(block, PageBreak):
+            out.append(RLPageBreak())
+    return out
+
+
+class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
+    """Pages of the GB/T 9704 text block, numbered — N —, with bookmarks for every heading."""
+
+    def __init__(self, buffer: BytesIO, lay: Layout, document: Document) -> None:
+        page = lay.style.page
+        super().__init__(
+            buffer,
+            pagesize=(float(page.width) * mm, float(page.height) * mm),
+            leftMargin=float(page.left) * mm,
+            rightMargin=float(page.right) * mm,
+            topMargin=float(page.top) * mm,
+            bottomMargin=float(page.bottom) * mm,
+            title=document.meta.title,
+            author=document.meta.author,
+            subject=document.meta.subject,
+            creator="report builder",
+            producer="report builder",
+            lang=document.meta.language,
+            invariant=True,
+        )
+        self.lay = lay
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, 0, 0, 0, 0, id="body")
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
+        self.seen: dict[int, int] = {}
+        self.outline_level = -1
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, Anchor):
+            page = self.page
+            self.seen[flowable.index] = page
+            key = f"h{flowable.index}"
+            # a 1. heading right under 一、 sits one outline level down: PDF outlines cannot skip levels
+            level = min(flowable.level - 1, self.outline_level + 1)
+            self.outline_level = level
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable.text, key, level=level, closed=level > 0)
+
+    def _furniture(self, canvas: Any, doc: BaseDocTemplate) -> None:
+        lay = self.lay
+        if not lay.final:
+            _watermark(canvas, lay)
+        _page_number(canvas, lay, canvas.getPageNumber())
+
+
+def _page_number(canvas: Any, lay: Layout, number: int) -> None:
+    page = lay.style.page
+    font, size = lay.font("page_number"), lay.size("page_number")
+    text = f"— {number} —"
+    gap = float(page.page_number_gap) * mm
+    y = float(page.bottom) * mm - gap - size * 0.8
+    canvas.saveState()
+    canvas.setFont(font, size)
+    if number % 2:
+        right = (float(page.width) - float(page.right)) * mm - size
+        canvas.drawRightString(right, y, text)
+    else:
+        canvas.drawString(float(page.left) * mm + size, y, text)
+    canvas.restoreState()
+
+
+def _watermark(canvas: Any, lay: Layout) -> None:
+    page = lay.style.page
+    canvas.saveState()
+    canvas.setFillColor(colors.Color(0.85, 0.85, 0.85))
+    canvas.setFont(lay.font("heading1"), 120)
+    canvas.translate(float(page.width) * mm / 2, float(page.height) * mm / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, -40, WATERMARK)
+    canvas.restoreState()
