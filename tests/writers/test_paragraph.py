@@ -174,17 +174,19 @@ def test_final_build_has_no_highlight(body_font: str) -> None:
         assert pdf.pages[0].rects == []
 
 
-def test_split_keeps_two_lines_each_side(body_font: str) -> None:
+def test_split_fills_every_grid_line(body_font: str) -> None:
     flow = paragraph("".join(seed_paragraphs()[2:4]), body_font)
     _, height = flow.wrap(WIDTH, HEIGHT)
     count = len(flow.lines)
     assert height == count * LEADING and count >= 6
-    assert flow.split(WIDTH, 1.5 * LEADING) == []  # one line would be an orphan
+    assert flow.split(WIDTH, 0.5 * LEADING) == []  # not even one line fits
+    one, _ = flow.split(WIDTH, 1.5 * LEADING)  # GB/T 9704 fills the grid: a single line stays
+    assert len(one.layout(WIDTH)) == 1
     head, tail = flow.split(WIDTH, 3 * LEADING)
     assert len(head.layout(WIDTH)) == 3 and not head.layout(WIDTH)[-1].last
     assert tail.layout(WIDTH)[0].indent == 0.0
     head2, _ = flow.split(WIDTH, (count - 1) * LEADING)
-    assert len(head2.layout(WIDTH)) == count - 2  # two lines go on together
+    assert len(head2.layout(WIDTH)) == count - 1  # the last line alone goes on
     assert head.text + tail.text == flow.text
 
 

@@ -74,21 +74,6 @@ class Layout:
         return float(self.style.grid.line_pitch)
 
 
-class Anchor(Flowable):  # type: ignore[misc]
-    """A zero-size mark that tells the document a heading starts here (for bookmarks and contents)."""
-
-    def __init__(self, index: int, level: int, text: str) -> None:
-        super().__init__()
-        self.index, self.level, self.text = index, level, text
-        self.width = self.height = 0
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        return None
-
-
 def pieces(runs: tuple[Inline, ...], font: str, size: float) -> list[Piece]:
     """Tree runs as line-breaker pieces: a figure is never split, a missing one is marked."""
     out = []
@@ -128,7 +113,8 @@ def heading(lay: Layout, index: int, block: Heading) -> list[Flowable]:
     text = block.number + block.text
     body = _para(lay, text_pieces(text, lay.font(role), lay.size(role)), indent=True, align="left")
     body.keepWithNext = True
-    return [Anchor(index, block.level, text), body]
+    body.heading = (index, block.level, text)  # read back once drawn: its page, its bookmark
+    return [body]
 
 
 def paragraph(lay: Layout, block: Paragraph) -> Flowable:
@@ -177,6 +163,8 @@ def _cell_text(runs: tuple[Inline, ...]) -> str:
 def chart(lay: Layout, block: Chart) -> Flowable:
     aspect = chart_aspect(block, float(lay.style.chart_aspect))
     drawing = charts.drawing(block, lay.width, font=lay.font("chart"), font_size=lay.size("chart"), aspect=aspect)
+    # the renderer's starting state would name Helvetica, which is never embedded
+    drawing.initialFontName, drawing.initialFontSize = lay.font("chart"), lay.size("chart")
     return KeepTogether([Spacer(1, lay.leading / 4), drawing, caption(lay, f"图{block.number} {block.caption}")])
 
 
@@ -257,6 +245,7 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
             producer="report builder",
             lang=document.meta.language,
             invariant=True,
+            initialFontName=lay.font("body"),  # else every page names Helvetica, which is never embedded
         )
         self.lay = lay
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, 0, 0, 0, 0, id="body")
@@ -265,15 +254,17 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
         self.outline_level = -1
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, Anchor):
-            page = self.page
-            self.seen[flowable.index] = page
-            key = f"h{flowable.index}"
-            # a 1. heading right under 一、 sits one outline level down: PDF outlines cannot skip levels
-            level = min(flowable.level - 1, self.outline_level + 1)
-            self.outline_level = level
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.text, key, level=level, closed=level > 0)
+        mark = getattr(flowable, "heading", None)
+        if mark is None:
+            return
+        index, level, text = mark
+        self.seen[index] = self.page
+        key = f"h{index}"
+        # a 1. heading right under 一、 sits one outline level down: PDF outlines cannot skip levels
+        depth = min(level - 1, self.outline_level + 1)
+        self.outline_level = depth
+        self.canv.bookmarkPage(key, fit="XYZ", top=self.frame._y + flowable.height if self.frame else None)
+        self.canv.addOutlineEntry(text, key, level=depth, closed=depth > 0)
 
     def _furniture(self, canvas: Any, doc: BaseDocTemplate) -> None:
         lay = self.lay

@@ -21,7 +21,7 @@ from builder.writers.pdf.linebreak import DEFAULT_TRACKING, Align, Cluster, Line
 MISSING_TAG = "missing"
 HIGHLIGHT = colors.Color(1, 0.92, 0.23)  # a draft marker: soft yellow
 EM_DESCENT = 0.12  # the ideographic em box reaches this far below the baseline, in ems
-MIN_LINES = 2  # lines kept together at the foot and the head of a page (no widows, no orphans)
+MIN_LINES = 1  # GB/T 9704 text fills every line of the grid: no widow or orphan control
 ALIGNS: tuple[Align, ...] = ("justify", "left", "center", "right")
 
 
