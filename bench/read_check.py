@@ -1,6 +1,6 @@
 """Median time and peak memory to read, derive and check an edition (default: the 2020 sample).
 
-    .venv/bin/python bench/read_check.py [EDITION] [--runs N]
+.venv/bin/python bench/read_check.py [EDITION] [--runs N]
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ def main() -> int:
         seconds, findings = once(args.edition)
         times.append(seconds)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"read+derive+check {args.edition}: median {statistics.median(times) * 1000:.1f} ms "
-          f"over {args.runs} runs (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}); "
-          f"{findings} findings; peak RSS {peak_mb:.0f} MB")
+    print(
+        f"read+derive+check {args.edition}: median {statistics.median(times) * 1000:.1f} ms "
+        f"over {args.runs} runs (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}); "
+        f"{findings} findings; peak RSS {peak_mb:.0f} MB"
+    )
     return 0
 
 

@@ -46,7 +46,8 @@ class Context:
 
     def paragraph(self, style_name: str) -> DocxParagraph:
         """A new paragraph at the end of the body, starting a page if a PageBreak came before it."""
-        paragraph = self.doc.add_paragraph(style=style_name)
+        paragraph = self.doc.add_paragraph()
+        styles.set_style(paragraph, style_name)
         if self.page_break:
             paragraph.paragraph_format.page_break_before = True
             self.page_break = False

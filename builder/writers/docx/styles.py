@@ -13,8 +13,9 @@ would halve the characters a line; Word and WPS squeeze it into one.)
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
@@ -204,3 +205,16 @@ def _font_table(doc: DocxDocument, style: Style) -> None:
             del doc.part.rels[r_id]
             new = Part(old.partname, old.content_type, xml.font_table_xml(old.blob, fonts), old.package)
             doc.part.relate_to(new, RT.FONT_TABLE)
+
+
+_STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def set_style(paragraph: Any, name: str) -> None:
+    """Give `paragraph` the style called `name`, looking the id up once per document
+    (python-docx searches every style by name on each assignment, which dominated build time)."""
+    part = paragraph.part
+    ids = _STYLE_IDS.setdefault(part, {})
+    if name not in ids:
+        ids[name] = part.styles[name].style_id
+    paragraph._p.style = ids[name]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -93,8 +94,9 @@ def write_table(doc: DocxDocument, table: Table, style: Style, new_paragraph: Ne
     grid.autofit = False
     widths = column_widths(table, n_cols, style.page.text_width)
     _set_widths(grid, widths)
+    cells = [list(row.cells) for row in grid.rows]  # python-docx rebuilds its cell list on every grid.cell()
     for p in placed:
-        _fill(grid, p, widths, final)
+        _fill(grid, cells, p, widths, final)
     for r in range(len(table.header)):
         xml.repeat_header(grid.rows[r])
         xml.cant_split(grid.rows[r])
@@ -108,14 +110,14 @@ def _set_widths(grid: DocxTable, widths: list[float]) -> None:
     xml.table_width(grid, round(sum(widths) / 25.4 * 1440))
 
 
-def _fill(grid: DocxTable, p: Placed, widths: list[float], final: bool) -> None:
-    cell = grid.cell(p.row, p.col)
+def _fill(grid: DocxTable, cells: list[list[Any]], p: Placed, widths: list[float], final: bool) -> None:
+    cell = cells[p.row][p.col]
     if p.cell.rowspan > 1 or p.cell.colspan > 1:
-        cell = cell.merge(grid.cell(p.row + p.cell.rowspan - 1, p.col + p.cell.colspan - 1))
+        cell = grid.cell(p.row, p.col).merge(grid.cell(p.row + p.cell.rowspan - 1, p.col + p.cell.colspan - 1))
     cell.width = Mm(sum(widths[p.col : p.col + p.cell.colspan]))
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
-    paragraph.style = styles.TABLE_TEXT
+    styles.set_style(paragraph, styles.TABLE_TEXT)
     if p.header:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif p.cell.numeric:

@@ -7,13 +7,15 @@ breaking and justification), `charts` (vector charts from the same chart nodes a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
 from builder.document import Document
 from builder.fonts import register
 from builder.style import Style
-from builder.writers.pdf.assemble import Layout, ReportTemplate, flowables
+from builder.writers.pdf import settings  # noqa: F401  (before ReportLab's graphics are imported)
+from builder.writers.pdf.assemble import Layout, ReportCanvas, ReportTemplate, flowables
 
 
 @dataclass(frozen=True)
@@ -23,15 +25,12 @@ class Rendered:
 
 
 def render(document: Document, style: Style, *, font_dirs: tuple[Path, ...] = ()) -> Rendered:
-    """Typeset twice when needed: the contents page lists the pages the first pass found."""
+    """Typeset in one pass: the contents page's numbers are forms filled in when the file is saved."""
     lay = Layout(style, register(style, font_dirs), document.meta.final)
-    for _ in range(3):
-        out = BytesIO()
-        doc = ReportTemplate(out, lay, document)
-        doc.build(flowables(lay, document))
-        if doc.seen == lay.heading_pages:
-            break
-        lay.heading_pages = dict(doc.seen)
+    out = BytesIO()
+    doc = ReportTemplate(out, lay, document)
+    maker = partial(ReportCanvas, pages=doc.seen, font=lay.font("body"), size=lay.size("body"))
+    doc.build(flowables(lay, document), canvasmaker=maker)
     return Rendered(out.getvalue(), dict(doc.seen))
 
 

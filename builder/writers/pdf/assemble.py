@@ -7,13 +7,14 @@ ReportLab paginates; this module adds what it lacks: Chinese line breaking (thro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -57,7 +58,6 @@ class Layout:
     style: Style
     fonts: Mapping[str, ResolvedFont]
     final: bool
-    heading_pages: dict[int, int] = field(default_factory=dict)
 
     def font(self, role: str) -> str:
         return self.fonts[role].name
@@ -174,17 +174,17 @@ def contents(lay: Layout, document: Document) -> list[Flowable]:
     out: list[Flowable] = [_para(lay, text_pieces("目录", lay.font("heading1"), size), indent=False, align="center")]
     for index, block in enumerate(document.blocks):
         if isinstance(block, Heading) and block.level <= 2:
-            page = lay.heading_pages.get(index)
-            out.append(TocLine(block.number + block.text, page, font, size, lay.width, lay.leading, block.level))
+            out.append(TocLine(index, block.number + block.text, font, size, lay.width, lay.leading, block.level))
     return out
 
 
 class TocLine(Flowable):  # type: ignore[misc]
-    """One contents entry: the heading, dot leaders, the page number at the right edge."""
+    """One contents entry: the heading, dot leaders, and its page number, drawn from a form that
+    `ReportCanvas` fills in when the document is saved (one pass: the pages are known only then)."""
 
-    def __init__(self, text: str, page: int | None, font: str, size: float, width: float, leading: float, level: int):
+    def __init__(self, index: int, text: str, font: str, size: float, width: float, leading: float, level: int):
         super().__init__()
-        self.text, self.page, self.font, self.size = text, page, font, size
+        self.index, self.text, self.font, self.size = index, text, font, size
         self.width, self.height, self.indent = width, leading, (level - 1) * size * 2
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
@@ -195,15 +195,37 @@ class TocLine(Flowable):  # type: ignore[misc]
         base = (self.height - self.size) / 2 + self.size * 0.15
         c.setFont(self.font, self.size)
         c.drawString(self.indent, base, self.text)
-        number = str(self.page) if self.page is not None else ""
-        right = self.width - stringWidth(number, self.font, self.size)
-        c.drawString(right, base, number)
+        right = self.width - stringWidth("000", self.font, self.size)
         start = self.indent + stringWidth(self.text, self.font, self.size) + self.size / 2
         dot = stringWidth("·", self.font, self.size)
         x = start
         while x + dot < right - self.size / 2:
             c.drawString(x, base, "·")
             x += dot * 1.5
+        c.saveState()
+        c.translate(self.width, base)
+        c.doForm(page_form(self.index))
+        c.restoreState()
+
+
+def page_form(index: int) -> str:
+    return f"toc-page-{index}"
+
+
+class ReportCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that, when saved, defines the contents page's number forms from the pages seen."""
+
+    def __init__(self, *args: Any, pages: dict[int, int], font: str, size: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages, self.number_font, self.number_size = pages, font, size
+
+    def save(self) -> None:
+        for index, page in sorted(self.pages.items()):
+            self.beginForm(page_form(index), lowerx=-200, lowery=-20, upperx=20, uppery=40)
+            self.setFont(self.number_font, self.number_size)
+            self.drawRightString(0, 0, str(page))
+            self.endForm()
+        super().save()
 
 
 def flowables(lay: Layout, document: Document) -> list[Flowable]:

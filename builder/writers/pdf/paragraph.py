@@ -171,10 +171,24 @@ class Justified(Flowable):  # type: ignore[misc]
 
     def _draw_line(self, canvas: Any, line: Line, xs: Sequence[float], slot_bottom: float) -> None:
         """The clusters of one line; a cluster of several glyphs gets its tracking as character spacing."""
+        # one text object for the line: a text object per glyph made drawing the slowest part of a build
+        text = canvas.beginText()
+        last_x = last_y = 0.0
+        font: tuple[str, float] | None = None
+        space = 0.0
         for cluster, x in zip(line.clusters, xs, strict=True):
-            canvas.setFont(cluster.font, cluster.size)
+            if font != (cluster.font, cluster.size):
+                font = (cluster.font, cluster.size)
+                text.setFont(cluster.font, cluster.size)
+            wanted = self._char_space(cluster)
+            if wanted != space:
+                space = wanted
+                text.setCharSpace(space)
             y = baseline(slot_bottom, self.leading, cluster.size)
-            canvas.drawString(x, y, cluster.text, charSpace=self._char_space(cluster))
+            text.moveCursor(x - last_x, -(y - last_y)) if (last_x, last_y) != (0.0, 0.0) else text.setTextOrigin(x, y)
+            last_x, last_y = x, y
+            text.textOut(cluster.text)
+        canvas.drawText(text)
 
     def _char_space(self, cluster: Cluster) -> float:
         """The spacing that makes a multi-glyph cluster exactly as wide as the line breaker measured it."""
