@@ -10,8 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -25,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from builder.document import (
@@ -128,9 +132,12 @@ def caption(lay: Layout, text: str) -> Justified:
 
 def table(lay: Layout, block: Table) -> list[Flowable]:
     font, size = lay.font("table"), lay.size("table")
-    rows = [[_cell_text(c.runs) for c in row] for row in (*block.header, *block.rows)]
-    widths = [lay.width * w for w in block.widths]
     header_rows = len(block.header)
+    rows = [
+        [_cell(c.runs, font, size, centre=r < header_rows, right=c.numeric) for c in row]
+        for r, row in enumerate((*block.header, *block.rows))
+    ]
+    widths = [lay.width * w for w in block.widths]
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), font, size),
         ("LEADING", (0, 0), (-1, -1), size * 1.3),
@@ -158,6 +165,16 @@ def table(lay: Layout, block: Table) -> list[Flowable]:
 
 def _cell_text(runs: tuple[Inline, ...]) -> str:
     return "".join((r.text or MISSING_TEXT) for r in runs)
+
+
+def _cell(runs: tuple[Inline, ...], font: str, size: float, *, centre: bool, right: bool) -> Any:
+    """A table cell: numbers as plain strings (aligned by the table style), words wrapped to the column."""
+    text = _cell_text(runs)
+    if right and not centre:
+        return text
+    align = TA_CENTER if centre else TA_LEFT
+    style = ParagraphStyle("cell", fontName=font, fontSize=size, leading=size * 1.3, alignment=align, wordWrap="CJK")
+    return RLParagraph(escape(text), style)
 
 
 def chart(lay: Layout, block: Chart) -> Flowable:
