@@ -75,10 +75,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def findings_for(source: Path) -> list[Finding]:
-    """Read, derive and check an edition folder or workbook."""
-    figures = load(source)
-    prose = source / "prose" if source.is_dir() else None
-    return check(figures, derive(figures), prose if prose and prose.is_dir() else None)
+    """Read, derive and check an edition folder (its settings too) or a workbook."""
+    edition = load_edition(source)
+    figures = load(edition.workbook)
+    return check(figures, derive(figures), edition.prose)
 
 
 def _summary(findings: list[Finding]) -> str:

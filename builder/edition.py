@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,11 @@ class Edition:
         return folder if folder and folder.is_dir() else None
 
     @property
+    def issued(self) -> datetime.date:
+        """The edition's date; `load_edition` has checked it reads as YYYY-MM-DD."""
+        return datetime.date.fromisoformat(self.date)
+
+    @property
     def font_dirs(self) -> tuple[Path, ...]:
         """The edition's own `fonts/` folder, searched before the system's fonts."""
         folder = self.folder / "fonts" if self.folder else None
@@ -66,4 +72,9 @@ def load_edition(path: Path) -> Edition:
             if not isinstance(value, str):
                 raise Unreadable([InputError(str(toml), f"“{key}”应为文字，实为 {value!r}")])
             meta[key] = value
+    if meta["date"]:
+        try:
+            datetime.date.fromisoformat(meta["date"])
+        except ValueError:
+            raise Unreadable([InputError(str(toml), f"“date”应为 2021-01-20 这样的日期，实为“{meta['date']}”")]) from None
     return Edition(path, path / "figures.xlsx", **meta)

@@ -85,7 +85,7 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
     env = environment(edition)
     ctx = context(f, figs)
     title = env.from_string(edition.title).render(**ctx)
-    blocks: list[Block] = [Title(title), Toc(), PageBreak()]
+    blocks: list[Block] = [Title(title, subtitle_of(edition)), Toc(), PageBreak()]
     for part in PARTS:
         name = f"{part}.j2"
         try:
@@ -95,6 +95,15 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
         blocks.extend(marks.blocks_of(text))
     meta = Meta(title=title, subject=edition.subject, author=edition.author, version=edition.version, date=edition.date)
     return Document(meta, tuple(number_captions(number_headings(blocks))))
+
+
+def subtitle_of(edition: Edition) -> str:
+    """The version and date under the title: （修订稿2　2021年1月20日）."""
+    words = [edition.version]
+    if edition.date:
+        words.append(numbers.format_date_zh(edition.issued))
+    shown = "　".join(w for w in words if w)
+    return f"（{shown}）" if shown else ""
 
 
 def number_headings(blocks: list[Block]) -> list[Block]:
