@@ -121,3 +121,17 @@ def test_template_alone_gives_only_missing_findings(tmp_path: Path, capsys: pyte
     assert found and all(f.kind is Kind.MISSING for f in found)
     assert main(["check", str(path)]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_check_lists_the_seeds_own_inconsistencies(findings: list[Finding]) -> None:
+    """Each contradiction of the seed that no choice of exact counts can remove, at its cell."""
+    sums = {(f.where, f.message.split("为", 1)[0]) for f in findings if f.kind is Kind.SUM}
+    assert sums == {
+        ("总量!B3", "本年电话反映+网络反映"),  # 919.4万 + 87.3万 is not 1022.3万
+        ("总量!B3", "本年直接解答+派单处理"),  # 604.4万 + 402.3万 neither
+        ("总量!B3", "五类来电合计"),  # the five call types' months exceed the total
+        ("总量!B8", "五类来电中诉求合计"),  # Nov 93.1万 = 12.44% of 诉求 cannot be 415.7万
+        ("承办单位!B3", "《各区》区级部门合计"),  # zones' 区级部门 add to 158.98万, not 159.1万
+        ("热点!B8", "《类型分类》“城乡建设”五类合计"),  # the call-type rankings cap 城乡建设
+        ("热点!B10", "《类型分类》“社会秩序”五类合计"),  # and 社会秩序
+    }
