@@ -57,8 +57,8 @@ class Edition:
 
 def load_edition(path: Path) -> Edition:
     """The edition at `path`: a folder with figures.xlsx (and edition.toml, prose/) or a workbook."""
-    if not path.is_dir():
-        return Edition(None, path, **DEFAULTS)
+    if not path.is_dir() or path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+        return Edition(None, path, **DEFAULTS)  # a folder named like a workbook: the reader says what it is
     meta = dict(DEFAULTS)
     toml = path / "edition.toml"
     if toml.exists():

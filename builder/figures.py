@@ -131,7 +131,8 @@ def load(path: Path) -> Figures:
 
 def workbook_path(path: Path) -> Path:
     """An edition folder's workbook, or the workbook itself."""
-    return path / "figures.xlsx" if path.is_dir() else path
+    is_edition = path.is_dir() and path.suffix.lower() not in {".xlsx", ".xlsm", ".xls"}
+    return path / "figures.xlsx" if is_edition else path
 
 
 Box = tuple[int, int, int, int]

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from docx import Document as open_docx
 from docx.oxml.ns import qn
+from docx.text.run import Run
 from lxml import etree
 
 from builder.build import build, prepare
@@ -168,7 +169,8 @@ def test_native_charts_carry_workbooks_with_the_plotted_figures(built: tuple[Doc
 def test_missing_figures_are_highlighted_in_the_draft(built: tuple[Document, Path, list[str]]) -> None:
     _, path, _ = built
     doc = open_docx(str(path))
-    runs = [r for p in doc.paragraphs for r in p.runs if "【待补】" in r.text]
+    # figure runs sit inside content controls, where python-docx's Paragraph.runs does not look
+    runs = [Run(r, p) for p in doc.paragraphs for r in p._p.iter(qn("w:r")) if "【待补】" in Run(r, p).text]
     assert len(runs) == 8
     assert all(r.font.highlight_color is not None for r in runs)
 

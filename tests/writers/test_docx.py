@@ -18,6 +18,8 @@ import docx
 import openpyxl
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
 from lxml import etree
 
 from builder.document import (
@@ -31,6 +33,7 @@ from builder.document import (
     Heading,
     Meta,
     PageBreak,
+    Paragraph,
     Series,
     Table,
     Text,
@@ -39,6 +42,7 @@ from builder.document import (
     number_captions,
     para,
 )
+from builder.locate import placed_figures
 from builder.numbers import round_half_even
 from builder.style import load_style
 from builder.writers import WRITERS
@@ -259,10 +263,20 @@ def test_headings_use_heading_styles_with_the_number_as_text() -> None:
     assert paragraphs["（公开征求意见稿）"] == "Subtitle"
 
 
+def all_runs(paragraph: DocxParagraph) -> list[Run]:
+    """Every run of a paragraph, those inside content controls included (python-docx's `runs` skips them)."""
+    return [Run(r, paragraph) for r in paragraph._p.iter(W + "r")]
+
+
+def full_text(element: etree._Element) -> str:
+    """The text of a paragraph or cell, content controls included."""
+    return "".join(t.text or "" for t in element.iter(W + "t"))
+
+
 def test_missing_figure_is_highlighted_in_a_draft_only() -> None:
     def runs(blob: bytes) -> dict[str, object]:
         paragraph = next(p for p in opened(blob).paragraphs if p.text.startswith("2020年，全市"))
-        return {r.text: r.font.highlight_color for r in paragraph.runs}
+        return {r.text: r.font.highlight_color for r in all_runs(paragraph)}
 
     draft = runs(written())
     assert draft[MISSING_TEXT] == WD_COLOR_INDEX.YELLOW
@@ -371,7 +385,7 @@ def test_table_caption_merges_header_repeat_and_alignment() -> None:
     first = tbl.findall(f"{W}tr")[0].findall(f"{W}tc")
     assert [tc.find(f"{W}tcPr/{W}gridSpan") is not None for tc in first] == [False, True, False]
     assert len(tbl.findall(f".//{W}vMerge")) == 4  # two cells spanning two rows
-    assert table.cell(2, 1).text == "100,000"
+    assert full_text(table.cell(2, 1)._tc) == "100,000"
     assert table.cell(2, 1).paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     text_cell = table.cell(2, 0).paragraphs[0]
     assert text_cell.alignment is None and text_cell.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
@@ -484,6 +498,56 @@ def test_edge_blocks_trailing_table_double_page_break_and_bad_heading_level() ->
     assert [p.paragraph_format.page_break_before for p in doc.paragraphs[1:3]] == [True, True]
     with pytest.raises(ValueError, match="heading level 5"):
         docx_writer.write(Document(Meta("t", "s", "a"), (Heading(5, "", "五级"),)), STYLE)
+
+
+# -- content controls ------------------------------------------------------------------------
+
+
+def controls(blob: bytes) -> list[etree._Element]:
+    return list(part_xml(blob, "word/document.xml").iter(W + "sdt"))
+
+
+def test_every_printed_figure_sits_in_a_content_control_tagged_with_its_key() -> None:
+    document = sample_document()
+    expected = [
+        (p.key, p.figure.text) for p in placed_figures(document) if not isinstance(document.blocks[p.block], Chart)
+    ]
+    found = [
+        (sdt.find(f"{W}sdtPr/{W}tag").get(W + "val"), full_text(sdt.find(W + "sdtContent")))
+        for sdt in controls(written())
+    ]
+    assert found == expected
+    assert ("测试!19.70万件@1", "19.70万件") in found and ("测试!100,000@1", "100,000") in found
+
+
+def test_content_controls_follow_the_schema_and_have_unique_ids() -> None:
+    sdts = controls(written())
+    ids = []
+    for sdt in sdts:
+        assert sdt.getparent().tag == W + "p"  # inline, in a body or cell paragraph
+        properties, content = list(sdt)
+        assert properties.tag == W + "sdtPr" and content.tag == W + "sdtContent"
+        assert [child.tag for child in properties] == [W + "alias", W + "tag", W + "id"]
+        assert properties.find(W + "alias").get(W + "val") == properties.find(W + "tag").get(W + "val")
+        ids.append(int(properties.find(W + "id").get(W + "val")))
+        assert [child.tag for child in content] == [W + "r"]
+    assert len(set(ids)) == len(ids) == len(sdts)
+    body = part_xml(written(), "word/document.xml")
+    other_ids = [int(b.get(W + "id")) for b in body.iter(W + "bookmarkStart")]
+    other_ids += [int(d.get("id")) for d in body.iter(q("wp", "docPr"))]
+    assert not set(ids) & set(other_ids)
+
+
+def test_controls_keep_the_visible_text_and_the_missing_highlight() -> None:
+    document = sample_document()
+    doc = opened(written())
+    texts = [full_text(p._p) for p in doc.paragraphs]
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            assert block.text in texts
+    missing_sdt = next(s for s in controls(written()) if full_text(s) == MISSING_TEXT)
+    assert missing_sdt.find(f".//{W}highlight").get(W + "val") == "yellow"
+    assert not any(s.find(f".//{W}highlight") is not None for s in controls(written(final=True)))
 
 
 # -- metadata and determinism ----------------------------------------------------------------

@@ -3,12 +3,18 @@
 Modules: `assemble` (the document, blocks in order), `styles` (Word styles), `tables`, `charts`
 (native charts through python-pptx), `xml` (raw XML python-docx cannot write) and `package`
 (fixed dates and entry order, so the same input gives the same bytes).
+
+Every printed figure run of a paragraph or table cell sits in an inline content control (w:sdt)
+tagged with its occurrence key (`builder.locate`), so `builder.refresh` can find it again in a
+copy editors have changed; chart points live in each chart's embedded workbook instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
+
+from docx.document import Document as DocxDocument
 
 from builder.document import Document
 from builder.style import Style
@@ -21,11 +27,14 @@ def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | No
     `toc_pages` maps the block index of a level 1–2 heading to its page number, for the TOC's
     cached result; None leaves the page numbers empty (Word fills them when fields are updated).
     """
-    when = package.document_date()
-    doc = assemble.build(document, style, toc_pages or {}, when)
+    return save(assemble.build(document, style, toc_pages or {}, package.document_date()))
+
+
+def save(doc: DocxDocument) -> bytes:
+    """The bytes of an assembled document, zip entries dated and ordered for identical output."""
     out = BytesIO()
     doc.save(out)
     return package.repack(out.getvalue())
 
 
-__all__ = ["write"]
+__all__ = ["save", "write"]

@@ -1,14 +1,16 @@
 """Take a `Document` and a `Style`, produce a python-docx document: page, styles, blocks in order, footers.
 
 One handler per block kind; a `Context` carries what handlers share (the document, the style,
-counters, the TOC's bookmarks and page numbers, a pending page break).
+counters, the TOC's bookmarks and page numbers, the figures' occurrence keys, a pending page break).
+A `hook` sees the body elements each block produced, for writers built on this one (the redline).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 
 import docx
 from docx.document import Document as DocxDocument
@@ -21,11 +23,15 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from builder.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table, Title, Toc
+from builder.locate import keys_by_position
 from builder.style import Style
 from builder.writers.docx import charts, styles, tables, xml
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\u'
 TOC_LEVELS = 2
+
+# Called after each block with its index, the block and the body elements (w:p, w:tbl) it produced.
+BlockHook = Callable[[int, Block, list[xml.Element]], None]
 
 
 @dataclass
@@ -37,12 +43,18 @@ class Context:
     when: datetime
     bookmarks: dict[int, str] = field(default_factory=dict)  # block index of a heading in the TOC → name
     page_break: bool = False  # the next paragraph starts a new page
-    next_id: int = 1  # for bookmarks and drawings
+    next_id: int = 1  # for bookmarks, drawings and content controls
     charts: int = 0
+    keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (block, n-th figure) → occurrence key
 
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id - 1
+
+    def tags(self, index: int) -> tables.Tags:
+        """The keys of block `index`'s figures, in order, for its content controls."""
+        keys: Iterator[str] = (self.keys[(index, n)] for n in count())
+        return tables.Tags(keys, self.new_id)
 
     def paragraph(self, style_name: str) -> DocxParagraph:
         """A new paragraph at the end of the body, starting a page if a PageBreak came before it."""
@@ -54,16 +66,26 @@ class Context:
         return paragraph
 
 
-def build(document: Document, style: Style, toc_pages: Mapping[int, int], when: datetime) -> DocxDocument:
-    """The whole python-docx document of `document`."""
+def build(
+    document: Document,
+    style: Style,
+    toc_pages: Mapping[int, int],
+    when: datetime,
+    hook: BlockHook | None = None,
+) -> DocxDocument:
+    """The whole python-docx document of `document`; `hook`, if given, sees each block's elements."""
     doc = docx.Document()
     styles.apply(doc, style, document.meta.language)
-    ctx = Context(doc, document, style, toc_pages, when)
+    ctx = Context(doc, document, style, toc_pages, when, keys=keys_by_position(document))
     ctx.bookmarks = {
         i: f"_Toc{i:08d}" for i, b in enumerate(document.blocks) if isinstance(b, Heading) and b.level <= TOC_LEVELS
     }
+    body = doc.element.body
     for index, block in enumerate(document.blocks):
+        before = len(_content(body))
         write_block(ctx, index, block)
+        if hook is not None:
+            hook(index, block, _content(body)[before:])
     _end_with_paragraph(doc)
     page_setup(doc.sections[0], style)
     footers(doc, style)
@@ -78,9 +100,9 @@ def write_block(ctx: Context, index: int, block: Block) -> None:
         case Heading():
             write_heading(ctx, index, block)
         case Paragraph():
-            tables.write_inlines(ctx.paragraph(styles.NORMAL), block.runs, ctx.document.meta.final)
+            tables.write_inlines(ctx.paragraph(styles.NORMAL), block.runs, ctx.document.meta.final, ctx.tags(index))
         case Table():
-            tables.write_table(ctx.doc, block, ctx.style, ctx.paragraph, ctx.document.meta.final)
+            tables.write_table(ctx.doc, block, ctx.style, ctx.paragraph, ctx.document.meta.final, ctx.tags(index))
         case Chart():
             write_chart(ctx, block)
         case Toc():
@@ -137,10 +159,14 @@ def write_chart(ctx: Context, chart: Chart) -> None:
     tables.write_caption(ctx.paragraph(styles.CAPTION), "图", chart.number, chart.caption)
 
 
+def _content(body: xml.Element) -> list[xml.Element]:
+    """The body's block elements, without its closing w:sectPr."""
+    return [child for child in body if child.tag != qn("w:sectPr")]
+
+
 def _end_with_paragraph(doc: DocxDocument) -> None:
     """Word wants a paragraph, not a table, last in the body."""
-    body = doc.element.body
-    last = [child for child in body if child.tag != qn("w:sectPr")]
+    last = _content(doc.element.body)
     if not last or last[-1].tag == qn("w:tbl"):
         doc.add_paragraph(style=styles.NORMAL)
 

@@ -6,7 +6,7 @@ covered by a row span from above is skipped. Widths are fractions of the text wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,22 +17,45 @@ from docx.shared import Mm
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from builder.document import MISSING_TEXT, Cell, Figure, FigureState, Inline, Table
+from builder.document import MISSING_TEXT, Cell, Figure, FigureState, Inline, Table, Text
 from builder.style import Style
 from builder.writers.docx import styles, xml
 
 NewParagraph = Callable[[str], Paragraph]
 
 
-def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool) -> None:
-    """One Word run per Text and per Figure; a missing figure highlighted yellow in a draft."""
+@dataclass
+class Tags:
+    """The occurrence keys of one block's figures in reading order, and the document's id counter:
+    each printed figure goes into a content control tagged with its key."""
+
+    keys: Iterator[str]
+    new_id: Callable[[], int]
+
+
+def printed(figure: Figure) -> str:
+    """The text a figure run prints ("" prints nothing); a missing figure prints 【待补】."""
+    if figure.state is FigureState.MISSING:
+        return figure.text or MISSING_TEXT
+    return figure.text
+
+
+def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool, tags: Tags) -> None:
+    """One Word run per Text and per Figure; each figure run in a content control tagged with its
+    occurrence key; a missing figure highlighted yellow in a draft."""
     for inline in runs:
-        if isinstance(inline, Figure) and inline.state is FigureState.MISSING:
-            run = paragraph.add_run(inline.text or MISSING_TEXT)
-            if not final:
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-        elif inline.text:
-            paragraph.add_run(inline.text)
+        if isinstance(inline, Text):
+            if inline.text:
+                paragraph.add_run(inline.text)
+            continue
+        key = next(tags.keys)
+        text = printed(inline)
+        if not text:
+            continue
+        run = paragraph.add_run(text)
+        if inline.state is FigureState.MISSING and not final:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        xml.content_control(xml.run_element(run), key, key, tags.new_id())
 
 
 def write_caption(paragraph: Paragraph, label: str, number: int, text: str) -> None:
@@ -80,8 +103,11 @@ def column_widths(table: Table, n_cols: int, text_width_mm: float) -> list[float
     return [f * scale * text_width_mm for f in fractions]
 
 
-def write_table(doc: DocxDocument, table: Table, style: Style, new_paragraph: NewParagraph, final: bool) -> None:
-    """Caption above (centred, 表N), the table (header rows repeated on each page), the note below."""
+def write_table(
+    doc: DocxDocument, table: Table, style: Style, new_paragraph: NewParagraph, final: bool, tags: Tags
+) -> None:
+    """Caption above (centred, 表N), the table (header rows repeated on each page), the note below;
+    `tags` gives the cells' figures their keys, row by row."""
     caption = new_paragraph(styles.CAPTION)
     caption.paragraph_format.keep_with_next = True
     write_caption(caption, "表", table.number, table.caption)
@@ -96,7 +122,7 @@ def write_table(doc: DocxDocument, table: Table, style: Style, new_paragraph: Ne
     _set_widths(grid, widths)
     cells = [list(row.cells) for row in grid.rows]  # python-docx rebuilds its cell list on every grid.cell()
     for p in placed:
-        _fill(grid, cells, p, widths, final)
+        _fill(grid, cells, p, widths, final, tags)
     for r in range(len(table.header)):
         xml.repeat_header(grid.rows[r])
         xml.cant_split(grid.rows[r])
@@ -110,7 +136,7 @@ def _set_widths(grid: DocxTable, widths: list[float]) -> None:
     xml.table_width(grid, round(sum(widths) / 25.4 * 1440))
 
 
-def _fill(grid: DocxTable, cells: list[list[Any]], p: Placed, widths: list[float], final: bool) -> None:
+def _fill(grid: DocxTable, cells: list[list[Any]], p: Placed, widths: list[float], final: bool, tags: Tags) -> None:
     cell = cells[p.row][p.col]
     if p.cell.rowspan > 1 or p.cell.colspan > 1:
         cell = grid.cell(p.row, p.col).merge(grid.cell(p.row + p.cell.rowspan - 1, p.col + p.cell.colspan - 1))
@@ -122,4 +148,4 @@ def _fill(grid: DocxTable, cells: list[list[Any]], p: Placed, widths: list[float
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif p.cell.numeric:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    write_inlines(paragraph, p.cell.runs, final)
+    write_inlines(paragraph, p.cell.runs, final, tags)
