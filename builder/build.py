@@ -3,6 +3,14 @@
 Step 1 reads and checks the workbook, step 2 composes the document tree, step 3 writes each
 format. Every output is written whole to a temporary file and moved into place at the end,
 so a failed build leaves earlier outputs as they were.
+
+Where it can fork (`builder.parallel`), a build of both formats renders them in two worker
+processes started while the workbook is read: one imports the writers and registers the fonts
+meanwhile, then types the PDF; the other writes the DOCX with stand-in contents page numbers,
+which the PDF's replace when it is done (`builder.docx_pages`). The files, messages and errors
+are those of a build in one process; `BUILDER_JOBS=1` turns the workers off.
+
+Modules only a stage needs are imported in it, so each process imports only what it uses.
 """
 
 from __future__ import annotations
@@ -11,19 +19,20 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder.check import Finding, check
-from builder.compose import compose
-from builder.derived import derive
-from builder.document import Document
-from builder.edition import Edition, load_edition
-from builder.figures import load
+from builder import parallel
 from builder.files import atomic_write
 from builder.fonts import fallback_warnings, register
 from builder.style import Style, load_style
-from builder.writers import docx, pdf
+
+if TYPE_CHECKING:
+    from builder.check import Finding
+    from builder.document import Document
+    from builder.edition import Edition
 
 Progress = Callable[[str], None]
+BOTH = ("pdf", "docx")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,15 @@ class Built:
     document: Document
     findings: list[Finding]
     outputs: list[Path]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the writers need of a composed build."""
+
+    document: Document
+    style: Style
+    font_dirs: tuple[Path, ...]
 
 
 def stderr_progress(text: str) -> None:
@@ -45,6 +63,12 @@ def safe_name(name: str) -> str:
 
 def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Document, list[Finding]]:
     """Read, check and compose an edition."""
+    from builder.check import check
+    from builder.compose import compose
+    from builder.derived import derive
+    from builder.edition import load_edition
+    from builder.figures import load
+
     edition = load_edition(edition_path)
     figures = load(edition.workbook)
     ledger = derive(figures)
@@ -55,24 +79,101 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
     return edition, document, findings
 
 
+def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
+    """The PDF's bytes and the page of each heading; registers the fonts first and says when one is a stand-in."""
+    from builder.writers import pdf
+
+    fonts = register(job.style, job.font_dirs, cache=True)
+    substitutes = fallback_warnings(fonts)
+    if substitutes:
+        progress(f"注意：{len(substitutes)} 个字体角色的首选字体不可用，已改用替代字体（builder fonts 可看详情）")
+    rendered = pdf.render(job.document, job.style, font_dirs=job.font_dirs)
+    return rendered.data, rendered.heading_pages
+
+
+def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
+    from builder.writers import docx
+
+    return docx.write(job.document, job.style, toc_pages=toc_pages)
+
+
 def render_all(
     document: Document, style: Style, formats: tuple[str, ...], edition: Edition, progress: Progress
 ) -> dict[str, bytes]:
     """Every format's bytes by file name; the DOCX contents take their page numbers from the PDF."""
     stem = safe_name(document.meta.title)
+    job = Job(document, style, edition.font_dirs)
     out: dict[str, bytes] = {}
     toc_pages: dict[int, int] = {}
     if "pdf" in formats:
-        fonts = register(style, edition.font_dirs)
-        substitutes = fallback_warnings(fonts)
-        if substitutes:
-            progress(f"注意：{len(substitutes)} 个字体角色的首选字体不可用，已改用替代字体（builder fonts 可看详情）")
-        rendered = pdf.render(document, style, font_dirs=edition.font_dirs)
-        out[f"{stem}.pdf"] = rendered.data
-        toc_pages = rendered.heading_pages
+        out[f"{stem}.pdf"], toc_pages = render_pdf(job, progress)
     if "docx" in formats:
-        out[f"{stem}.docx"] = docx.write(document, style, toc_pages=toc_pages)
+        out[f"{stem}.docx"] = write_docx(job, toc_pages)
     return out
+
+
+# ---------------------------------------------------------------- the same in two worker processes
+
+
+def _import_writers() -> None:
+    import builder.writers  # noqa: F401
+
+
+def _fonts_for(edition_path: Path) -> Callable[[], object]:
+    """Registering the fonts the edition will most likely need, before its document is composed.
+
+    A guess: the edition's `fonts/` folder as `Edition.font_dirs` finds it, without importing the
+    workbook reader that `load_edition` brings along. Should it guess wrong, the PDF task registers
+    what the edition really names."""
+
+    def warm() -> object:
+        fonts = edition_path / "fonts"
+        return register(load_style(), (fonts,) if fonts.is_dir() else (), cache=True)
+
+    return warm
+
+
+def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> tuple[bytes, dict[int, int]]:
+    return render_pdf(job, progress)
+
+
+def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> bytes:
+    """The DOCX written with stand-in contents pages while the PDF is typed, then given the PDF's pages."""
+    from builder import docx_pages
+
+    try:
+        stand_ins = docx_pages.placeholders(job.document)
+    except docx_pages.Unfilled:
+        return write_docx(job, receive())
+    blob = write_docx(job, stand_ins)
+    pages: dict[int, int] = receive()
+    try:
+        return docx_pages.fill(blob, pages)
+    except Exception:  # `Unfilled`, or anything else in the filling: the writer is the authority
+        return write_docx(job, pages)
+
+
+def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Workers | None:
+    """The two writer processes for a build of both formats; None where the build renders in-process."""
+    if not all(f in formats for f in BOTH):
+        return None
+    return parallel.Workers.start(_import_writers, _fonts_for(edition_path), _pdf_task, _docx_task)
+
+
+def render_with(workers: parallel.Workers, job: Job, progress: Progress) -> dict[str, bytes]:
+    """`render_all` of both formats by the workers; a task whose worker was lost is done here."""
+    stem = safe_name(job.document.meta.title)
+    workers.send(job)
+    try:
+        data, pages = workers.result(0, progress)
+    except parallel.Lost as lost:
+        data, pages = render_pdf(job, lost.rest(progress))
+    workers.tell(1, pages)
+    try:
+        document = workers.result(1, progress)
+    except parallel.Lost:
+        document = write_docx(job, pages)
+    return {f"{stem}.pdf": data, f"{stem}.docx": document}
 
 
 def build(
@@ -80,24 +181,32 @@ def build(
     out_dir: Path | None = None,
     *,
     final: bool = False,
-    formats: tuple[str, ...] = ("pdf", "docx"),
+    formats: tuple[str, ...] = BOTH,
     progress: Progress = stderr_progress,
 ) -> Built:
     """Build the edition's outputs into `out_dir` (default `out/<edition>/`)."""
     progress(f"第1步 读取并核对 {edition_path}")
-    edition, document, findings = prepare(edition_path, final=final)
-    target = out_dir or Path("out") / safe_name(edition.name)
-    progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
-    if final and findings:
-        return Built(document, findings, [])
-    style = load_style()
-    payloads = render_all(document, style, formats, edition, progress)
-    payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
-    outputs = []
-    for name, data in payloads.items():
-        progress(f"第3步 写出 {target / name}")
-        path = target / name
-        with atomic_write(path) as tmp:
-            tmp.write_bytes(data)
-        outputs.append(path)
+    workers = start_workers(edition_path, formats)
+    try:
+        edition, document, findings = prepare(edition_path, final=final)
+        target = out_dir or Path("out") / safe_name(edition.name)
+        progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
+        if final and findings:
+            return Built(document, findings, [])
+        style = load_style()
+        if workers is None:
+            payloads = render_all(document, style, formats, edition, progress)
+        else:
+            payloads = render_with(workers, Job(document, style, edition.font_dirs), progress)
+        payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
+        outputs = []
+        for name, data in payloads.items():  # the workers, done, leave meanwhile
+            progress(f"第3步 写出 {target / name}")
+            path = target / name
+            with atomic_write(path) as tmp:
+                tmp.write_bytes(data)
+            outputs.append(path)
+    finally:
+        if workers is not None:
+            workers.close()
     return Built(document, findings, outputs)

@@ -7,16 +7,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder import template
+# What a command alone needs is imported in it: `build` forks its writer processes first thing,
+# and each then imports only what it uses (see builder.build).
 from builder.build import build
-from builder.check import Finding, Kind, check
-from builder.derived import derive
-from builder.edition import load_edition
-from builder.figures import load
 from builder.fonts import FontError, describe, resolve
-from builder.reader import Unreadable
+from builder.input_errors import Unreadable
 from builder.style import StyleError, load_style
+
+if TYPE_CHECKING:
+    from builder.check import Finding
 
 DEFAULT_EDITION = Path("inputs/2020")
 OK, FINDINGS, UNREADABLE = 0, 1, 2
@@ -76,12 +77,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def findings_for(source: Path) -> list[Finding]:
     """Read, derive and check an edition folder (its settings too) or a workbook."""
+    from builder.check import check
+    from builder.derived import derive
+    from builder.edition import load_edition
+    from builder.figures import load
+
     edition = load_edition(source)
     figures = load(edition.workbook)
     return check(figures, derive(figures), edition.prose)
 
 
 def _summary(findings: list[Finding]) -> str:
+    from builder.check import Kind
+
     counts = {k: sum(1 for f in findings if f.kind is k) for k in Kind}
     parts = "，".join(f"{k.value}{n}" for k, n in counts.items() if n)
     return f"共{len(findings)}处问题（{parts}）" if findings else "未发现问题"
@@ -110,6 +118,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _fonts(args: argparse.Namespace) -> int:
+    from builder.edition import load_edition
+
     edition = load_edition(args.edition) if args.edition.is_dir() else None
     resolved = resolve(load_style(), edition.font_dirs if edition else ())
     for line in describe(resolved):
@@ -118,6 +128,8 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from builder import template
+
     path: Path = args.file
     if path.suffix.lower() != ".xlsx":
         print(f"{path}: 模板文件名应以 .xlsx 结尾", file=sys.stderr)

@@ -7,12 +7,14 @@ or Source Han) are skipped. A role with no usable candidate takes the body's fon
 another role resolved to, then any Chinese font fontconfig knows, and says so (`preferred=False`);
 with no Chinese font at all the build stops with `FontError`.
 
-Parsing a CJK font takes about 0.1 s: `register` does it once per file per process.
+Parsing a CJK font takes about 0.1 s: `register` does it once per file per process, and with `cache=True`
+(as a build does) once per file until the file changes (`builder.fontcache`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import shutil
 import struct
 import subprocess
@@ -20,11 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
+from builder import fontcache
 from builder.style import Style
+
+if TYPE_CHECKING:  # imported on first use (`_reportlab`): ~35 ms that finding fonts and `builder check` do not need
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+_REPORTLAB_NAMES = ("pdfmetrics", "TTFError", "TTFont")
+_Data = bytes | mmap.mmap  # a font file's contents, read or mapped
 
 FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
 INSTALL_HINT = "请以 root 运行 apt-get install fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-microhei"
@@ -62,7 +70,7 @@ class Face:
 # ---------------------------------------------------------------- reading font files
 
 
-def _tables(data: bytes, offset: int) -> dict[bytes, tuple[int, int]]:
+def _tables(data: _Data, offset: int) -> dict[bytes, tuple[int, int]]:
     """The table directory of the sfnt at `offset`: tag -> (offset, length)."""
     (count,) = struct.unpack_from(">H", data, offset + 4)
     out: dict[bytes, tuple[int, int]] = {}
@@ -81,7 +89,7 @@ def _decode_name(platform: int, raw: bytes) -> str | None:
     return None
 
 
-def _family_names(data: bytes, table: tuple[int, int]) -> tuple[str, ...]:
+def _family_names(data: _Data, table: tuple[int, int]) -> tuple[str, ...]:
     """The family names (IDs 1 and 16) of a `name` table, in every language, without duplicates."""
     start, _ = table
     _, count, strings = struct.unpack_from(">HHH", data, start)
@@ -96,7 +104,7 @@ def _family_names(data: bytes, table: tuple[int, int]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _is_cjk(data: bytes, tables: Mapping[bytes, tuple[int, int]]) -> bool:
+def _is_cjk(data: _Data, tables: Mapping[bytes, tuple[int, int]]) -> bool:
     """Whether the OS/2 table claims CJK ideographs (Unicode range bit 59) or the GB2312 code page."""
     if b"OS/2" not in tables:
         return False
@@ -107,7 +115,7 @@ def _is_cjk(data: bytes, tables: Mapping[bytes, tuple[int, int]]) -> bool:
     return ideographs or gb2312
 
 
-def _face(path: Path, data: bytes, index: int, offset: int) -> Face:
+def _face(path: Path, data: _Data, index: int, offset: int) -> Face:
     """The face at `offset` of the file's bytes."""
     tables = _tables(data, offset)
     families = _family_names(data, tables[b"name"]) if b"name" in tables else ()
@@ -118,14 +126,26 @@ def _face(path: Path, data: bytes, index: int, offset: int) -> Face:
 def read_faces(path: Path) -> tuple[Face, ...]:
     """Every face of a font file (one, or several in a collection); () when it is not a font."""
     try:
-        data = path.read_bytes()
-        if data[:4] == b"ttcf":
-            (count,) = struct.unpack_from(">I", data, 8)
-            offsets = struct.unpack_from(f">{count}I", data, 12)
-            return tuple(_face(path, data, i, off) for i, off in enumerate(offsets))
-        return (_face(path, data, 0, 0),)
+        with open(path, "rb") as file:
+            try:  # mapped: only the pages of the tables read here are read from disk, not 5–20 MB
+                data: _Data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (ValueError, OSError):  # an empty file, or one that cannot be mapped
+                data = file.read()
+            try:
+                return _faces(path, data)
+            finally:
+                if isinstance(data, mmap.mmap):
+                    data.close()
     except (OSError, struct.error, KeyError):
         return ()
+
+
+def _faces(path: Path, data: _Data) -> tuple[Face, ...]:
+    if data[:4] == b"ttcf":
+        (count,) = struct.unpack_from(">I", data, 8)
+        offsets = struct.unpack_from(f">{count}I", data, 12)
+        return tuple(_face(path, data, i, off) for i, off in enumerate(offsets))
+    return (_face(path, data, 0, 0),)
 
 
 def _font_files(folder: Path) -> list[Path]:
@@ -265,17 +285,45 @@ def resolve(style: Style, extra_dirs: Sequence[Path] = ()) -> dict[str, Resolved
 
 # ---------------------------------------------------------------- registration
 
+
+def _reportlab() -> None:
+    """Import what registration uses from ReportLab into this module, keeping any name already set."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    names = globals()
+    for name, value in zip(_REPORTLAB_NAMES, (pdfmetrics, TTFError, TTFont), strict=True):
+        names.setdefault(name, value)
+
+
+def __getattr__(name: str) -> Any:
+    """`fonts.TTFont` and the other ReportLab names, importing ReportLab on first access."""
+    if name in _REPORTLAB_NAMES:
+        _reportlab()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _REGISTERED: dict[tuple[Path, int], str] = {}  # (file, subfont) -> the name ReportLab knows it by
 _BAD: set[tuple[Path, int]] = set()  # faces ReportLab could not load
 
 
-def _load(font: ResolvedFont) -> bool:
-    """Register one face with ReportLab unless done before in this process; False when it cannot be loaded."""
+def _load(font: ResolvedFont, cache: bool = False) -> bool:
+    """Register one face with ReportLab unless done before in this process; False when it cannot be loaded.
+
+    With `cache`, the face comes from `builder.fontcache` when an earlier parse was kept, and a
+    fresh parse is kept for the next build."""
     key = (font.path, font.subfont)
     if key in _REGISTERED:
         return True
+    _reportlab()
     try:
-        pdfmetrics.registerFont(TTFont(font.name, str(font.path), subfontIndex=font.subfont))
+        loaded = fontcache.load(font.name, font.path, font.subfont) if cache else None
+        if loaded is None:
+            loaded = TTFont(font.name, str(font.path), subfontIndex=font.subfont)
+            if cache:
+                fontcache.store(loaded, font.name, font.path, font.subfont)
+        pdfmetrics.registerFont(loaded)
     except TTFError:
         _BAD.add(key)
         return False
@@ -283,11 +331,13 @@ def _load(font: ResolvedFont) -> bool:
     return True
 
 
-def register(style: Style, extra_dirs: Sequence[Path] = ()) -> dict[str, ResolvedFont]:
-    """`resolve`, then register each chosen font with ReportLab (once per file per process)."""
+def register(style: Style, extra_dirs: Sequence[Path] = (), *, cache: bool = False) -> dict[str, ResolvedFont]:
+    """`resolve`, then register each chosen font with ReportLab (once per file per process).
+
+    `cache`: take parsed fonts from, and keep them in, the font cache (`builder.fontcache`)."""
     while True:
         resolved = resolve(style, extra_dirs)
-        if all([_load(font) for font in resolved.values()]):
+        if all([_load(font, cache) for font in resolved.values()]):
             return resolved
 
 

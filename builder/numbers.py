@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 
-from babel.dates import format_date
-
 __all__ = [
     "NumberError",
     "chinese_numeral",
@@ -251,5 +249,8 @@ def rounds_to(exact: Decimal | Fraction, printed: Decimal, places: int) -> bool:
 
 
 def format_date_zh(d: datetime.date) -> str:
-    """Date as '2021年1月15日'."""
-    return format_date(d, "y年M月d日", locale="zh_CN")
+    """Date as '2021年1月15日'.
+
+    What Babel's `format_date(d, "y年M月d日", locale="zh_CN")` gives (Western digits, no padding),
+    without importing Babel and loading its locale data (~45 ms of every build)."""
+    return f"{d.year}年{d.month}月{d.day}日"

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
+from builder.input_errors import MAX_ERRORS as MAX_ERRORS  # defined there, re-exported where they always were
+from builder.input_errors import InputError as InputError
+from builder.input_errors import Unreadable as Unreadable
 from builder.numbers import NumberError, parse_percent_flag
 from builder.schema import (
     DIRECTORIES,
@@ -32,7 +33,6 @@ from builder.schema import (
 MAX_ROWS = 5000  # far beyond any report's sheet; bounds time and memory on hostile files
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 5
-MAX_ERRORS = 20
 
 _CN_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
 _WS = "\u3000\u00a0\t\r\n "
@@ -94,35 +94,24 @@ class Table:
         return f"{get_column_letter(self.columns[header])}{row}"
 
 
-class InputError(Exception):
-    """A user mistake in an input: one line, `where: what`."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.message = message
-
-
-class Unreadable(Exception):
-    """The workbook cannot be read; carries every error found, one line each."""
-
-    def __init__(self, errors: list[InputError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
-
-    def lines(self) -> list[str]:
-        shown = [str(e) for e in self.errors[:MAX_ERRORS]]
-        if len(self.errors) > MAX_ERRORS:
-            shown.append(f"……另有 {len(self.errors) - MAX_ERRORS} 处错误未列出")
-        return shown
-
-
 @dataclass
 class _Errors:
     items: list[InputError] = field(default_factory=list)
 
     def add(self, where: str, message: str) -> None:
         self.items.append(InputError(where, message))
+
+
+@cache
+def get_column_letter(index: int) -> str:
+    """1 -> “A”, 27 -> “AA”: the letters of a 1-based column number (as openpyxl spells them)."""
+    if not 1 <= index <= 18278:
+        raise ValueError(f"Invalid column index {index}")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def clean_text(raw: Any) -> str:
@@ -155,6 +144,8 @@ def open_workbook(path: Path, *, formulas: bool = False) -> Any:
         raise Unreadable([InputError(name, f"应为 .xlsx 工作簿，实为“{path.suffix or '无扩展名'}”文件")])
     if not zipfile.is_zipfile(path):
         raise Unreadable([InputError(name, "不是有效的 .xlsx 文件（文件损坏、被加密或并非 Excel 工作簿）")])
+    from openpyxl import load_workbook  # imported when needed: ~0.1 s, and not every command reads a workbook
+
     try:
         return load_workbook(path, read_only=True, data_only=not formulas, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for damaged packages
@@ -168,10 +159,11 @@ def read_workbook(path: Path) -> dict[str, Table]:
     empties: dict[str, set[str]] = {}
     try:
         tables = {s.name: _read_sheet(wb, s, errors, empties) for s in SHEETS}
+        parts = {name: getattr(wb[name], "_worksheet_path", None) for name, refs in empties.items() if refs}
     finally:
         wb.close()
     if any(empties.values()):
-        _refuse_uncached_formulas(path, empties, errors)
+        _refuse_uncached_formulas(path, empties, errors, parts)
     if not errors.items:
         _check_names(tables, errors)
     if errors.items:
@@ -465,8 +457,21 @@ def _unknown(domain: str, name: str, known: Iterable[str]) -> str:
     return f"未知的{domain}“{name}”（应为：{listed}）"
 
 
-def _refuse_uncached_formulas(path: Path, empties: dict[str, set[str]], errors: _Errors) -> None:
+def _refuse_uncached_formulas(
+    path: Path, empties: dict[str, set[str]], errors: _Errors, parts: Mapping[str, str | None] | None = None
+) -> None:
     """An empty-looking cell may be a formula never calculated: say so instead of 'missing'."""
+    found = _scan_formulas(path, empties, parts or {})
+    if found is None:  # something the scan does not model: ask openpyxl, as it would read the cells
+        found = _openpyxl_formulas(path, empties)
+    if found:  # the root cause goes first; what it caused (a missing month row, say) follows
+        message = "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试"
+        rest = [e for e in errors.items if e.where not in found]
+        errors.items = [InputError(where, message) for where in found] + rest
+
+
+def _openpyxl_formulas(path: Path, empties: dict[str, set[str]]) -> list[str]:
+    """`sheet!cell` of every empty-looking cell that holds a formula, from a second openpyxl pass."""
     found: list[str] = []
     wb = open_workbook(path, formulas=True)
     try:
@@ -483,7 +488,82 @@ def _refuse_uncached_formulas(path: Path, empties: dict[str, set[str]], errors: 
                         found.append(f"{sheet_name}!{ref}")
     finally:
         wb.close()
-    if found:  # the root cause goes first; what it caused (a missing month row, say) follows
-        message = "公式没有缓存值：请在 Excel 或 WPS 中打开、重新计算并保存后再试"
-        rest = [e for e in errors.items if e.where not in found]
-        errors.items = [InputError(where, message) for where in found] + rest
+    return found
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _FORMULA = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}f"
+_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def _scan_formulas(path: Path, empties: dict[str, set[str]], parts: Mapping[str, str | None]) -> list[str] | None:
+    """`_openpyxl_formulas` from the sheets' XML in the zip, ~10 times faster than opening the workbook again.
+
+    `parts` names each sheet's XML part as the first openpyxl pass found it. None when a sheet has
+    anything the scan does not model (a shared formula in an empty cell, rows or cells out of order
+    or without a reference, XML the safe parser refuses): the caller then asks openpyxl."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError
+
+    found: list[str] = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for sheet_name, refs in empties.items():
+                if not refs:
+                    continue
+                part = parts.get(sheet_name)
+                if part is None:
+                    return None
+                with archive.open(part) as source:
+                    cells = _formula_cells(source, refs)
+                if cells is None:
+                    return None
+                found.extend(f"{sheet_name}!{ref}" for ref in cells)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ParseError, DefusedXmlException):
+        return None
+    return found
+
+
+def _formula_cells(source: Any, refs: set[str]) -> list[str] | None:
+    """The cells of `refs` that openpyxl would read as a formula (text starting with “=”), in sheet order."""
+    from defusedxml.ElementTree import iterparse
+
+    found: list[str] = []
+    row = 0
+    column = 0
+    for event, element in iterparse(source, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == _ROW:
+                number = element.get("r")
+                if number is None or not number.isdigit() or int(number) <= row:
+                    return None  # openpyxl counts or skips such rows: let it decide
+                row = int(number)
+                if row > MAX_ROWS:
+                    break
+                column = 0
+            continue
+        if tag == _CELL:
+            ref = element.get("r") or ""
+            match = _REF.fullmatch(ref)
+            if match is None or int(match[2]) != row or _column_index(match[1]) <= column:
+                return None
+            column = _column_index(match[1])
+            formula = element.find(_FORMULA)
+            if formula is not None and ref in refs:
+                kind = formula.get("t")
+                if kind == "shared":
+                    return None  # openpyxl translates these from their first cell
+                if kind not in ("array", "dataTable"):  # those two are not text to openpyxl
+                    found.append(ref)
+        elif tag == _ROW:
+            element.clear()
+    return found
+
+
+def _column_index(letters: str) -> int:
+    """“A” -> 1, “AA” -> 27."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index

@@ -1,0 +1,38 @@
+"""The refusals of an input, one line each: `InputError` (where: what) and `Unreadable` (all of them).
+
+They live apart from `builder.reader` (which re-exports them) so that the `builder` command can
+name them without importing the workbook reader, which a build's writer processes never need.
+"""
+
+from __future__ import annotations
+
+MAX_ERRORS = 20
+
+
+class InputError(Exception):
+    """A user mistake in an input: one line, `where: what`."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:  # pickled whole, e.g. from a build process
+        return (type(self), (self.where, self.message))
+
+
+class Unreadable(Exception):
+    """The workbook cannot be read; carries every error found, one line each."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+    def __reduce__(self) -> tuple[type[Unreadable], tuple[list[InputError]]]:
+        return (type(self), (self.errors,))
+
+    def lines(self) -> list[str]:
+        shown = [str(e) for e in self.errors[:MAX_ERRORS]]
+        if len(self.errors) > MAX_ERRORS:
+            shown.append(f"……另有 {len(self.errors) - MAX_ERRORS} 处错误未列出")
+        return shown

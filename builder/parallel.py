@@ -1,0 +1,381 @@
+"""Two worker processes for a build's two writers, forked while the build is still reading the workbook.
+
+A build spends about a third of its time reading and composing, and most of the rest importing the
+writers, parsing fonts, typing the PDF and writing the DOCX; on a machine with two cores most of it
+can overlap. `Workers.start` forks at the beginning of a build (POSIX only):
+
+    build: reads the workbook, composes the document, sends it to both workers, writes the files
+      └─ first worker: runs `warm_shared` (imports), forks the second, runs `warm_first` (fonts),
+         waits for the job, runs `first`
+           └─ second worker: forked with the first's imports already done, waits for the job, runs `second`
+
+A task may wait for more from the build (`tell`), such as what the other worker found. Each
+worker sends back its result, the progress lines its task gave, or its exception: `result`
+passes the lines on and raises the exception in the build's process, so messages, their order
+and exit codes are those of a build done in one process. A worker that dies without a result
+raises `Lost` there, and the build does that task itself. The warm-ups are guesses made before
+the document exists; whatever they raise is ignored (the task meets it again and reports it).
+
+Only the build's own process writes files and prints; workers leave with `os._exit`, never
+running the caller's clean-up (a test runner's, say). Closing the `Workers` stops workers that
+are not done (SIGTERM) and waits for them, so none outlives the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Progress = Callable[[str], None]
+Receive = Callable[[], Any]
+Task = Callable[[Any, Progress, Receive], Any]  # the job, where to send progress lines, what waits for `tell`
+
+HEADER = 8  # bytes of a frame's length
+DISABLE = "BUILDER_JOBS"  # BUILDER_JOBS=1: one process, no workers
+
+
+class Lost(Exception):
+    """A worker ended without a result; the progress lines it had already sent are in `shown`."""
+
+    def __init__(self, shown: list[str]) -> None:
+        super().__init__("build worker ended without a result")
+        self.shown = shown
+
+    def rest(self, progress: Progress) -> Progress:
+        """`progress`, skipping the lines already shown, for the task done again in-process."""
+        skip = list(self.shown)
+
+        def forward(text: str) -> None:
+            if skip and skip[0] == text:
+                skip.pop(0)
+                return
+            skip.clear()
+            progress(text)
+
+        return forward
+
+
+def available() -> bool:
+    """Whether this process may fork workers: POSIX fork, one thread, not turned off."""
+    if os.environ.get(DISABLE, "").strip() == "1" or not hasattr(os, "fork"):
+        return False
+    return threading.active_count() == 1
+
+
+# ---------------------------------------------------------------- frames
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    """`size` bytes from `fd`, or None at end of file before that."""
+    parts: list[bytes] = []
+    left = size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _frame(message: object) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(HEADER, "big") + data
+
+
+def _read_frame(fd: int) -> Any:
+    """The next message from `fd`; `EOFError` when the writer is gone."""
+    head = _read_exact(fd, HEADER)
+    data = None if head is None else _read_exact(fd, int.from_bytes(head, "big"))
+    if data is None:
+        raise EOFError
+    return pickle.loads(data)
+
+
+# ---------------------------------------------------------------- exceptions across processes
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """An exception as a worker sends it: pickled when it comes back the same, else its name and text."""
+
+    pickled: bytes | None
+    module: str
+    qualname: str
+    text: str
+    trace: str
+
+
+def _raised(exc: BaseException) -> _Raised:
+    import traceback
+
+    kind = type(exc)
+    trace = "".join(traceback.format_exception(exc))
+    pickled: bytes | None = None
+    try:
+        data = pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
+        back = pickle.loads(data)
+        if type(back) is kind and str(back) == str(exc) and back.args == exc.args:
+            pickled = data
+    except Exception:  # an exception that does not pickle travels as its name and text
+        pickled = None
+    return _Raised(pickled, kind.__module__, kind.__qualname__, str(exc), trace)
+
+
+def _rebuilt(raised: _Raised) -> BaseException:
+    """The worker's exception in this process: the same type and text (a stand-in of that name if need be)."""
+    exc: BaseException | None = None
+    if raised.pickled is not None:
+        try:
+            exc = pickle.loads(raised.pickled)
+        except Exception:
+            exc = None
+    if exc is None:
+        name = raised.qualname.rpartition(".")[2]
+        kind = type(name, (Exception,), {"__module__": raised.module, "__qualname__": raised.qualname})
+        exc = kind(raised.text)
+    exc.add_note(f"Raised in a build worker process:\n{raised.trace.rstrip()}")
+    return exc
+
+
+# ---------------------------------------------------------------- the workers
+
+
+@dataclass
+class _Pipe:
+    read: int
+    write: int
+
+    @classmethod
+    def new(cls) -> _Pipe:
+        r, w = os.pipe()
+        return cls(r, w)
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+@dataclass
+class Workers:
+    """The build's side of the two workers: send them the job, take their results, stop them."""
+
+    pid: int  # the first worker; the second is its child
+    jobs: list[int]  # write ends, first worker then second
+    results: list[int]  # read ends
+    done: list[bool] = field(default_factory=lambda: [False, False])
+    closed: bool = False
+
+    @classmethod
+    def start(
+        cls,
+        warm_shared: Callable[[], object],
+        warm_first: Callable[[], object],
+        first: Task,
+        second: Task,
+    ) -> Workers | None:
+        """Fork the workers; None when this process cannot (then the caller does the tasks itself)."""
+        if not available():
+            return None
+        pipes = [_Pipe.new() for _ in range(4)]  # job 1, job 2, result 1, result 2
+        job1, job2, res1, res2 = pipes
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                stream.flush()
+        try:
+            pid = os.fork()
+        except OSError:
+            _close(*(fd for p in pipes for fd in (p.read, p.write)))
+            return None
+        if pid == 0:  # the first worker; never returns
+            _close(job1.write, job2.write, res1.read, res2.read)
+            _first_worker(warm_shared, warm_first, first, second, job1.read, res1.write, job2.read, res2.write)
+        _close(job1.read, job2.read, res1.write, res2.write)
+        return cls(pid, [job1.write, job2.write], [res1.read, res2.read])
+
+    def send(self, job: object) -> None:
+        """The same job to both workers, written as each is ready to read it (a worker gone is skipped)."""
+        import selectors
+
+        try:
+            frame = _frame(job)
+        except Exception:  # a job that does not pickle: the workers stop, the build does the tasks
+            frame = b""
+        pending = {fd: memoryview(frame) for fd in self.jobs if frame}
+        with selectors.DefaultSelector() as selector:
+            for fd in pending:
+                os.set_blocking(fd, False)
+                selector.register(fd, selectors.EVENT_WRITE)
+            while pending:
+                for key, _ in selector.select():
+                    fd = int(key.fd)
+                    try:
+                        sent = os.write(fd, pending[fd])
+                    except BlockingIOError:
+                        continue
+                    except OSError:  # the worker is gone: its result will say so
+                        sent = len(pending[fd])
+                    pending[fd] = pending[fd][sent:]
+                    if not pending[fd]:
+                        del pending[fd]
+                        selector.unregister(fd)
+        for fd in self.jobs:
+            os.set_blocking(fd, True)
+
+    def tell(self, which: int, message: object) -> None:
+        """Send worker `which` a further message, which its task's `receive` returns (lost if it is gone)."""
+        with contextlib.suppress(OSError):  # the worker is gone: its result will say so
+            _write_all(self.jobs[which], _frame(message))
+
+    def result(self, which: int, progress: Progress) -> Any:
+        """Worker `which`'s result (0 the first, 1 the second), passing its progress lines on.
+
+        Raises the worker's exception, or `Lost` when it ended without a result."""
+        shown: list[str] = []
+        fd = self.results[which]
+        while True:
+            try:
+                kind, payload = _read_frame(fd)
+            except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
+                raise Lost(shown) from exc
+            if kind == "progress":
+                shown.append(payload)
+                progress(payload)
+                continue
+            self.done[which] = True
+            if kind == "error":
+                raise _rebuilt(payload)
+            return payload
+
+    def close(self) -> None:
+        """Stop the workers if they are not done, and wait for them."""
+        if self.closed:
+            return
+        self.closed = True
+        _close(*self.jobs, *self.results)
+        if not all(self.done):
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+        while True:
+            try:
+                os.waitpid(self.pid, 0)
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                pass
+            break
+
+
+_second_pid = 0  # in the first worker: the second, stopped with it
+
+
+def _on_term(signum: int, _frame: object) -> None:
+    """SIGTERM in the first worker: stop the second worker too, then leave."""
+    if _second_pid:
+        try:
+            os.kill(_second_pid, signal.SIGTERM)
+            os.waitpid(_second_pid, 0)
+        except OSError:
+            pass
+    os._exit(128 + signum)
+
+
+def _first_worker(
+    warm_shared: Callable[[], object],
+    warm_first: Callable[[], object],
+    first: Task,
+    second: Task,
+    job: int,
+    result: int,
+    job2: int,
+    result2: int,
+) -> None:
+    global _second_pid
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it stops us
+        signal.signal(signal.SIGTERM, _on_term)
+        _warm(warm_shared)
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _close(job, result)
+            code = _serve(second, job2, result2)
+            os._exit(code)
+        _close(job2, result2)
+        _second_pid = max(pid, 0)
+        _warm(warm_first)
+        code = _serve(first, job, result)
+        if _second_pid:
+            os.waitpid(_second_pid, 0)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _warm(step: Callable[[], object]) -> None:
+    """A guess made before the job exists: its errors are the task's to meet and report."""
+    with contextlib.suppress(Exception):
+        step()
+
+
+def _serve(task: Task, job: int, result: int) -> int:
+    """Wait for the job, run the task, send its progress lines and its result or exception.
+
+    Both pipes are closed on the way out, whatever happens: the build then reads the end of the
+    result pipe (`Lost`) instead of waiting for a result that will not come."""
+    try:
+        return _run(task, job, result)
+    finally:
+        _close(job, result)
+
+
+def _run(task: Task, job: int, result: int) -> int:
+    try:
+        work = _read_frame(job)
+    except EOFError:  # the build stopped before sending a job
+        return 0
+
+    def progress(text: str) -> None:
+        _write_all(result, _frame(("progress", text)))
+
+    def receive() -> Any:
+        return _read_frame(job)
+
+    try:
+        value = task(work, progress, receive)
+    except BaseException as exc:
+        message: tuple[str, object] = ("error", _raised(exc))
+    else:
+        message = ("done", value)
+    try:
+        frame = _frame(message)
+    except Exception:  # a result that does not pickle: the build does the task itself
+        return 1
+    try:
+        _write_all(result, frame)
+    except OSError:  # the build is gone
+        return 1
+    return 0
+
+
+__all__ = ["Lost", "Progress", "Receive", "Task", "Workers", "available"]
