@@ -28,6 +28,7 @@ from builder.style import Style, load_style
 
 if TYPE_CHECKING:
     from builder.check import Finding
+    from builder.derived import Ledger
     from builder.document import Document
     from builder.edition import Edition
 
@@ -63,6 +64,12 @@ def safe_name(name: str) -> str:
 
 def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Document, list[Finding]]:
     """Read, check and compose an edition."""
+    edition, document, findings, _ = prepare_all(edition_path, final=final)
+    return edition, document, findings
+
+
+def prepare_all(edition_path: Path, *, final: bool = False) -> tuple[Edition, Document, list[Finding], Ledger]:
+    """`prepare`, with the derived figures the proof list traces formulas through."""
     from builder.check import check
     from builder.compose import compose
     from builder.derived import derive
@@ -76,7 +83,25 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
     document = compose(figures, ledger, edition)
     if final:
         document = replace(document, meta=replace(document.meta, final=True))
-    return edition, document, findings
+    return edition, document, findings, ledger
+
+
+def extras(
+    document: Document, findings: list[Finding], ledger: Ledger, style: Style, since: Path | None
+) -> dict[str, bytes]:
+    """The proof list, and with `since` the redline against that older edition, by file name."""
+    from builder.proof import proof_workbook
+
+    stem = safe_name(document.meta.title)
+    out = {f"{stem}-校对清单.xlsx": proof_workbook(document, findings, ledger)}
+    if since is not None:
+        from builder.redline import redline
+        from builder.writers.docx import package
+
+        _, old, _ = prepare(since)
+        date = document.meta.date or package.document_date().date().isoformat()
+        out[f"{stem}-修订.docx"] = redline(old, document, style, author=document.meta.author or "builder", date=date)
+    return out
 
 
 def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
@@ -183,12 +208,13 @@ def build(
     final: bool = False,
     formats: tuple[str, ...] = BOTH,
     progress: Progress = stderr_progress,
+    since: Path | None = None,
 ) -> Built:
     """Build the edition's outputs into `out_dir` (default `out/<edition>/`)."""
     progress(f"第1步 读取并核对 {edition_path}")
     workers = start_workers(edition_path, formats)
     try:
-        edition, document, findings = prepare(edition_path, final=final)
+        edition, document, findings, ledger = prepare_all(edition_path, final=final)
         target = out_dir or Path("out") / safe_name(edition.name)
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
         if final and findings:
@@ -198,6 +224,7 @@ def build(
             payloads = render_all(document, style, formats, edition, progress)
         else:
             payloads = render_with(workers, Job(document, style, edition.font_dirs), progress)
+        payloads.update(extras(document, findings, ledger, style, since))
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = []
         for name, data in payloads.items():  # the workers, done, leave meanwhile

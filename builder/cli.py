@@ -51,13 +51,27 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="builder", description="从数据工作簿生成统计公开报告。")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    build_cmd = sub.add_parser("build", help="生成报告 DOCX 及检查结果")
+    build_cmd = sub.add_parser("build", help="生成报告 PDF、DOCX、校对清单和检查结果")
     build_cmd.add_argument(
         "edition", nargs="?", type=Path, default=DEFAULT_EDITION, help="版次文件夹，默认 inputs/2020"
     )
     build_cmd.add_argument("-o", "--output", type=Path, help="输出文件夹，默认 out/<版次>/")
     build_cmd.add_argument("--final", action="store_true", help="终稿：有任何检查问题即拒绝生成")
+    build_cmd.add_argument(
+        "--since", type=Path, metavar="OLD", help="另写出相对旧版次（文件夹或工作簿）的修订稿 <标题>-修订.docx"
+    )
     build_cmd.set_defaults(run=_build)
+
+    diff_cmd = sub.add_parser("diff", help="两个版次间改动的单元格、受影响的数字和语句")
+    diff_cmd.add_argument("old", type=Path, help="旧版次文件夹或工作簿")
+    diff_cmd.add_argument("new", type=Path, help="新版次文件夹或工作簿")
+    diff_cmd.set_defaults(run=_diff)
+
+    refresh_cmd = sub.add_parser("refresh", help="把更正后的数字放进编辑改过的 DOCX，保留其文字修改")
+    refresh_cmd.add_argument("edited", type=Path, help="编辑改过的 DOCX")
+    refresh_cmd.add_argument("new", type=Path, help="更正后的版次文件夹或工作簿")
+    refresh_cmd.add_argument("-o", "--output", type=Path, help="写出的文件，默认在原文件旁加“-更新”")
+    refresh_cmd.set_defaults(run=_refresh)
 
     chk = sub.add_parser("check", help="逐项列出工作簿中的问题：sheet!cell: 问题")
     chk.add_argument("source", type=Path, help="版次文件夹或 .xlsx 工作簿")
@@ -104,7 +118,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    built = build(args.edition, args.output, final=args.final)
+    built = build(args.edition, args.output, final=args.final, since=args.since)
     print(_summary(built.findings), file=sys.stderr)
     if built.findings and args.final:
         print("终稿不能带着问题生成：请先处理以上问题（builder check 可逐条列出），未写出任何文件", file=sys.stderr)
@@ -115,6 +129,18 @@ def _build(args: argparse.Namespace) -> int:
     if missing:
         print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
     return OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from builder.diff import run
+
+    return run(args.old, args.new)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from builder.refresh import run
+
+    return run(args.edited, args.new, args.output)
 
 
 def _fonts(args: argparse.Namespace) -> int:

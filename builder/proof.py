@@ -202,9 +202,8 @@ def _write_list(ws: Any, rows: Sequence[ProofRow]) -> None:
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     formula_col = HEADERS.index("公式") + 1
     state_col = HEADERS.index("状态") + 1
-    for row in rows:
+    for line, row in enumerate(rows, start=2):  # ws.max_row scans every cell: counted here instead
         ws.append(list(row.cells()))
-        line = ws.max_row
         formula = ws.cell(line, formula_col)
         if row.formula:
             formula.data_type = "s"  # text that reads like a formula: never evaluated
