@@ -142,6 +142,9 @@ def open_workbook(path: Path, *, formulas: bool = False) -> Any:
         raise Unreadable([InputError(name, "这是旧版 .xls 格式：请在 Excel 或 WPS 中另存为 .xlsx 再试")])
     if suffix not in {".xlsx", ".xlsm"}:
         raise Unreadable([InputError(name, f"应为 .xlsx 工作簿，实为“{path.suffix or '无扩展名'}”文件")])
+    from builder.guard import inspect_package  # encrypted, truncated, bombs, entities: refused before parsing
+
+    inspect_package(path)
     if not zipfile.is_zipfile(path):
         raise Unreadable([InputError(name, "不是有效的 .xlsx 文件（文件损坏、被加密或并非 Excel 工作簿）")])
     from openpyxl import load_workbook  # imported when needed: ~0.1 s, and not every command reads a workbook
