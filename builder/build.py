@@ -185,10 +185,25 @@ def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Work
     return parallel.Workers.start(_import_writers, _fonts_for(edition_path), _pdf_task, _docx_task)
 
 
-def render_with(workers: parallel.Workers, job: Job, progress: Progress) -> dict[str, bytes]:
-    """`render_all` of both formats by the workers; a task whose worker was lost is done here."""
+def render_with(
+    workers: parallel.Workers,
+    job: Job,
+    progress: Progress,
+    meanwhile: Callable[[], dict[str, bytes]] | None = None,
+) -> dict[str, bytes]:
+    """`render_all` of both formats by the workers; a task whose worker was lost is done here.
+
+    `meanwhile` (the other outputs) runs here while the workers render; its files follow theirs,
+    and what it raises is raised after their errors, as when everything is done in turn."""
     stem = safe_name(job.document.meta.title)
     workers.send(job)
+    later: dict[str, bytes] = {}
+    failure: Exception | None = None
+    if meanwhile is not None:
+        try:
+            later = meanwhile()
+        except Exception as exc:
+            failure = exc
     try:
         data, pages = workers.result(0, progress)
     except parallel.Lost as lost:
@@ -198,7 +213,9 @@ def render_with(workers: parallel.Workers, job: Job, progress: Progress) -> dict
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
-    return {f"{stem}.pdf": data, f"{stem}.docx": document}
+    if failure is not None:
+        raise failure
+    return {f"{stem}.pdf": data, f"{stem}.docx": document, **later}
 
 
 def build(
@@ -222,9 +239,10 @@ def build(
         style = load_style()
         if workers is None:
             payloads = render_all(document, style, formats, edition, progress)
+            payloads.update(extras(document, findings, ledger, style, since))
         else:
-            payloads = render_with(workers, Job(document, style, edition.font_dirs), progress)
-        payloads.update(extras(document, findings, ledger, style, since))
+            job = Job(document, style, edition.font_dirs)
+            payloads = render_with(workers, job, progress, lambda: extras(document, findings, ledger, style, since))
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = []
         for name, data in payloads.items():  # the workers, done, leave meanwhile

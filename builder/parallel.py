@@ -2,7 +2,8 @@
 
 A build spends about a third of its time reading and composing, and most of the rest importing the
 writers, parsing fonts, typing the PDF and writing the DOCX; on a machine with two cores most of it
-can overlap. `Workers.start` forks at the beginning of a build (POSIX only):
+can overlap. `Workers.start` forks at the beginning of a build (POSIX, with two cores or more, and
+no other thread running; else the build does everything itself):
 
     build: reads the workbook, composes the document, sends it to both workers, writes the files
       └─ first worker: runs `warm_shared` (imports), forks the second, runs `warm_first` (fonts),
@@ -38,7 +39,7 @@ Receive = Callable[[], Any]
 Task = Callable[[Any, Progress, Receive], Any]  # the job, where to send progress lines, what waits for `tell`
 
 HEADER = 8  # bytes of a frame's length
-DISABLE = "BUILDER_JOBS"  # BUILDER_JOBS=1: one process, no workers
+DISABLE = "BUILDER_JOBS"  # BUILDER_JOBS=1: one process, no workers (as on a machine with one core)
 
 
 class Lost(Exception):
@@ -63,10 +64,18 @@ class Lost(Exception):
 
 
 def available() -> bool:
-    """Whether this process may fork workers: POSIX fork, one thread, not turned off."""
+    """Whether this process may fork workers: POSIX fork, two cores to run on, one thread, not turned off."""
     if os.environ.get(DISABLE, "").strip() == "1" or not hasattr(os, "fork"):
         return False
-    return threading.active_count() == 1
+    return cores() >= 2 and threading.active_count() == 1
+
+
+def cores() -> int:
+    """The CPUs this process may run on (on one, workers would only add their overhead)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 # ---------------------------------------------------------------- frames
