@@ -4,11 +4,12 @@ Step 1 reads and checks the workbook, step 2 composes the document tree, step 3 
 format. Every output is written whole to a temporary file and moved into place at the end,
 so a failed build leaves earlier outputs as they were.
 
-Where it can fork (`builder.parallel`), a build of both formats renders them in two worker
-processes started while the workbook is read: one imports the writers and registers the fonts
-meanwhile, then types the PDF; the other writes the DOCX with stand-in contents page numbers,
-which the PDF's replace when it is done (`builder.docx_pages`). The files, messages and errors
-are those of a build in one process; `BUILDER_JOBS=1` turns the workers off.
+Where it can fork (`builder.parallel`), a build of both formats renders them in worker processes
+started while the workbook is read: the first imports the writers and registers the fonts
+meanwhile, then types the PDF; a second, forked from it, writes the DOCX with stand-in contents
+page numbers, which the PDF's replace when it is done (`builder.docx_pages`); a third writes the
+proof list (and redline), having the writers already. The files, messages and errors are those
+of a build in one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses.
 """
@@ -52,6 +53,17 @@ class Job:
     font_dirs: tuple[Path, ...]
 
 
+@dataclass(frozen=True)
+class ExtrasJob:
+    """What `extras` needs of a composed build."""
+
+    document: Document
+    findings: list[Finding]
+    ledger: Ledger
+    style: Style
+    since: Path | None
+
+
 def stderr_progress(text: str) -> None:
     print(text, file=sys.stderr)
 
@@ -59,7 +71,9 @@ def stderr_progress(text: str) -> None:
 def safe_name(name: str) -> str:
     """A file or folder name with no separators, dot-dot or control characters."""
     cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\:*?"<>|').strip(". ")
-    return cleaned[:120] or "report"
+    while len(cleaned.encode("utf-8")) > 150:  # file systems count bytes; leave room for “-校对清单.xlsx” and temp names
+        cleaned = cleaned[:-1]
+    return cleaned or "report"
 
 
 def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Document, list[Finding]]:
@@ -158,6 +172,14 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
     return warm
 
 
+def _import_proof() -> None:
+    import builder.proof  # noqa: F401  (with the writers already imported: ~0.1 s, not ~0.25 s)
+
+
+def _extras_task(job: ExtrasJob, _progress: Progress, _receive: parallel.Receive) -> dict[str, bytes]:
+    return extras(job.document, job.findings, job.ledger, job.style, job.since)
+
+
 def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> tuple[bytes, dict[int, int]]:
     return render_pdf(job, progress)
 
@@ -179,31 +201,23 @@ def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> byte
 
 
 def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Workers | None:
-    """The two writer processes for a build of both formats; None where the build renders in-process."""
+    """The worker processes of a build of both formats (PDF, DOCX, `extras`); None where it renders in-process."""
     if not all(f in formats for f in BOTH):
         return None
-    return parallel.Workers.start(_import_writers, _fonts_for(edition_path), _pdf_task, _docx_task)
+    siblings = [parallel.Sibling(_nothing, _docx_task), parallel.Sibling(_import_proof, _extras_task)]
+    return parallel.Workers.start(_import_writers, _fonts_for(edition_path), _pdf_task, siblings)
 
 
-def render_with(
-    workers: parallel.Workers,
-    job: Job,
-    progress: Progress,
-    meanwhile: Callable[[], dict[str, bytes]] | None = None,
-) -> dict[str, bytes]:
-    """`render_all` of both formats by the workers; a task whose worker was lost is done here.
+def _nothing() -> None:
+    return None
 
-    `meanwhile` (the other outputs) runs here while the workers render; its files follow theirs,
-    and what it raises is raised after their errors, as when everything is done in turn."""
+
+def render_with(workers: parallel.Workers, job: Job, more: ExtrasJob, progress: Progress) -> dict[str, bytes]:
+    """`render_all` of both formats, then `extras`, by the workers; a task whose worker was lost is done here.
+
+    The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
     stem = safe_name(job.document.meta.title)
-    workers.send(job)
-    later: dict[str, bytes] = {}
-    failure: Exception | None = None
-    if meanwhile is not None:
-        try:
-            later = meanwhile()
-        except Exception as exc:
-            failure = exc
+    workers.send([job, job, more])
     try:
         data, pages = workers.result(0, progress)
     except parallel.Lost as lost:
@@ -213,8 +227,10 @@ def render_with(
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
-    if failure is not None:
-        raise failure
+    try:
+        later: dict[str, bytes] = workers.result(2, progress)
+    except parallel.Lost:
+        later = extras(more.document, more.findings, more.ledger, more.style, more.since)
     return {f"{stem}.pdf": data, f"{stem}.docx": document, **later}
 
 
@@ -242,7 +258,7 @@ def build(
             payloads.update(extras(document, findings, ledger, style, since))
         else:
             job = Job(document, style, edition.font_dirs)
-            payloads = render_with(workers, job, progress, lambda: extras(document, findings, ledger, style, since))
+            payloads = render_with(workers, job, ExtrasJob(document, findings, ledger, style, since), progress)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = []
         for name, data in payloads.items():  # the workers, done, leave meanwhile

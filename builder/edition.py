@@ -71,6 +71,8 @@ def load_edition(path: Path) -> Edition:
                 raise Unreadable([InputError(str(toml), f"未知的设置“{key}”（可用：{'、'.join(DEFAULTS)}）")])
             if not isinstance(value, str):
                 raise Unreadable([InputError(str(toml), f"“{key}”应为文字，实为 {value!r}")])
+            if any(not ch.isprintable() for ch in value):
+                raise Unreadable([InputError(str(toml), f"“{key}”含有控制字符或换行：请只写一行可见的文字")])
             meta[key] = value
     if meta["date"]:
         try:

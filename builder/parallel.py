@@ -1,14 +1,15 @@
-"""Two worker processes for a build's two writers, forked while the build is still reading the workbook.
+"""Worker processes for a build's writers, forked while the build is still reading the workbook.
 
 A build spends about a third of its time reading and composing, and most of the rest importing the
 writers, parsing fonts, typing the PDF and writing the DOCX; on a machine with two cores most of it
 can overlap. `Workers.start` forks at the beginning of a build (POSIX, with two cores or more, and
 no other thread running; else the build does everything itself):
 
-    build: reads the workbook, composes the document, sends it to both workers, writes the files
-      └─ first worker: runs `warm_shared` (imports), forks the second, runs `warm_first` (fonts),
-         waits for the job, runs `first`
-           └─ second worker: forked with the first's imports already done, waits for the job, runs `second`
+    build: reads the workbook, composes the document, sends each worker its job, writes the files
+      └─ first worker: runs `warm_shared` (imports), forks the siblings, runs `warm_first` (fonts),
+         waits for its job, runs `first`
+           └─ each sibling: forked with the first's imports already done, runs its own warm-up,
+              waits for its job, runs its task
 
 A task may wait for more from the build (`tell`), such as what the other worker found. Each
 worker sends back its result, the progress lines its task gave, or its exception: `result`
@@ -30,8 +31,8 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 Progress = Callable[[str], None]
@@ -174,20 +175,44 @@ class _Pipe:
         return cls(r, w)
 
 
+@dataclass(frozen=True)
+class _Ends:
+    """A worker's two pipes: its job (the build writes, the worker reads) and its result (the reverse)."""
+
+    job: _Pipe
+    result: _Pipe
+
+    def worker_side(self) -> tuple[int, int]:
+        return self.job.read, self.result.write
+
+    def build_side(self) -> tuple[int, int]:
+        return self.job.write, self.result.read
+
+
 def _close(*fds: int) -> None:
     for fd in fds:
         with contextlib.suppress(OSError):
             os.close(fd)
 
 
+@dataclass(frozen=True)
+class Sibling:
+    """A worker forked from the first once `warm_shared` is done: its own warm-up, then its task."""
+
+    warm: Callable[[], object]
+    task: Task
+
+
 @dataclass
 class Workers:
-    """The build's side of the two workers: send them the job, take their results, stop them."""
+    """The build's side of the workers: send them their jobs, take their results, stop them.
 
-    pid: int  # the first worker; the second is its child
-    jobs: list[int]  # write ends, first worker then second
-    results: list[int]  # read ends
-    done: list[bool] = field(default_factory=lambda: [False, False])
+    Worker 0 is the first; 1, 2 … are its siblings, in the order given to `start`."""
+
+    pid: int  # the first worker; the siblings are its children
+    jobs: list[int]  # write ends, by worker
+    results: list[int]  # read ends, by worker
+    done: list[bool]
     closed: bool = False
 
     @classmethod
@@ -196,36 +221,36 @@ class Workers:
         warm_shared: Callable[[], object],
         warm_first: Callable[[], object],
         first: Task,
-        second: Task,
+        siblings: Sequence[Sibling],
     ) -> Workers | None:
         """Fork the workers; None when this process cannot (then the caller does the tasks itself)."""
         if not available():
             return None
-        pipes = [_Pipe.new() for _ in range(4)]  # job 1, job 2, result 1, result 2
-        job1, job2, res1, res2 = pipes
+        ends = [_Ends(_Pipe.new(), _Pipe.new()) for _ in range(1 + len(siblings))]
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(AttributeError, OSError, ValueError):
                 stream.flush()
         try:
             pid = os.fork()
         except OSError:
-            _close(*(fd for p in pipes for fd in (p.read, p.write)))
+            _close(*(fd for e in ends for fd in (*e.worker_side(), *e.build_side())))
             return None
         if pid == 0:  # the first worker; never returns
-            _close(job1.write, job2.write, res1.read, res2.read)
-            _first_worker(warm_shared, warm_first, first, second, job1.read, res1.write, job2.read, res2.write)
-        _close(job1.read, job2.read, res1.write, res2.write)
-        return cls(pid, [job1.write, job2.write], [res1.read, res2.read])
+            _close(*(fd for e in ends for fd in e.build_side()))
+            _first_worker(warm_shared, warm_first, first, siblings, [e.worker_side() for e in ends])
+        _close(*(fd for e in ends for fd in e.worker_side()))
+        return cls(pid, [e.job.write for e in ends], [e.result.read for e in ends], [False] * len(ends))
 
-    def send(self, job: object) -> None:
-        """The same job to both workers, written as each is ready to read it (a worker gone is skipped)."""
+    def send(self, jobs: Sequence[object]) -> None:
+        """Each worker its job, written as it is ready to read it (a worker gone is skipped)."""
         import selectors
 
-        try:
-            frame = _frame(job)
-        except Exception:  # a job that does not pickle: the workers stop, the build does the tasks
-            frame = b""
-        pending = {fd: memoryview(frame) for fd in self.jobs if frame}
+        pending: dict[int, memoryview] = {}
+        for fd, job in zip(self.jobs, jobs, strict=True):
+            try:
+                pending[fd] = memoryview(_frame(job))
+            except Exception:  # a job that does not pickle: that worker stops, the build does its task
+                _close(fd)
         with selectors.DefaultSelector() as selector:
             for fd in pending:
                 os.set_blocking(fd, False)
@@ -244,7 +269,8 @@ class Workers:
                         del pending[fd]
                         selector.unregister(fd)
         for fd in self.jobs:
-            os.set_blocking(fd, True)
+            with contextlib.suppress(OSError):
+                os.set_blocking(fd, True)
 
     def tell(self, which: int, message: object) -> None:
         """Send worker `which` a further message, which its task's `receive` returns (lost if it is gone)."""
@@ -252,7 +278,7 @@ class Workers:
             _write_all(self.jobs[which], _frame(message))
 
     def result(self, which: int, progress: Progress) -> Any:
-        """Worker `which`'s result (0 the first, 1 the second), passing its progress lines on.
+        """Worker `which`'s result, passing its progress lines on.
 
         Raises the worker's exception, or `Lost` when it ended without a result."""
         shown: list[str] = []
@@ -280,27 +306,31 @@ class Workers:
         if not all(self.done):
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGTERM)
-        while True:
-            try:
-                os.waitpid(self.pid, 0)
-            except InterruptedError:
-                continue
-            except ChildProcessError:
-                pass
-            break
+        _reap(self.pid)
 
 
-_second_pid = 0  # in the first worker: the second, stopped with it
+def _reap(pid: int) -> None:
+    while True:
+        try:
+            os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            pass
+        return
+
+
+_siblings: list[int] = []  # in the first worker: its siblings' pids, stopped with it
 
 
 def _on_term(signum: int, _frame: object) -> None:
-    """SIGTERM in the first worker: stop the second worker too, then leave."""
-    if _second_pid:
-        try:
-            os.kill(_second_pid, signal.SIGTERM)
-            os.waitpid(_second_pid, 0)
-        except OSError:
-            pass
+    """SIGTERM in the first worker: stop the siblings too, then leave."""
+    for pid in _siblings:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    for pid in _siblings:
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
     os._exit(128 + signum)
 
 
@@ -308,33 +338,33 @@ def _first_worker(
     warm_shared: Callable[[], object],
     warm_first: Callable[[], object],
     first: Task,
-    second: Task,
-    job: int,
-    result: int,
-    job2: int,
-    result2: int,
+    siblings: Sequence[Sibling],
+    ends: list[tuple[int, int]],
 ) -> None:
-    global _second_pid
+    """The first worker's life: warm up, fork the siblings (each closing the others' pipes), serve."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it stops us
         signal.signal(signal.SIGTERM, _on_term)
         _warm(warm_shared)
-        try:
-            pid = os.fork()
-        except OSError:
-            pid = -1
-        if pid == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _close(job, result)
-            code = _serve(second, job2, result2)
-            os._exit(code)
-        _close(job2, result2)
-        _second_pid = max(pid, 0)
+        held = dict(enumerate(ends))  # the pipe ends open in this process, by worker
+        for index, sibling in enumerate(siblings, start=1):
+            try:
+                pid = os.fork()
+            except OSError:  # the build does this one's task itself
+                pid = -1
+            if pid == 0:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _close(*(fd for i, pair in held.items() if i != index for fd in pair))
+                _warm(sibling.warm)
+                os._exit(_serve(sibling.task, *ends[index]))
+            _close(*held.pop(index))
+            if pid > 0:
+                _siblings.append(pid)
         _warm(warm_first)
-        code = _serve(first, job, result)
-        if _second_pid:
-            os.waitpid(_second_pid, 0)
+        code = _serve(first, *ends[0])
+        for pid in _siblings:
+            _reap(pid)
     except BaseException:
         code = 1
     finally:
@@ -387,4 +417,4 @@ def _run(task: Task, job: int, result: int) -> int:
     return 0
 
 
-__all__ = ["Lost", "Progress", "Receive", "Task", "Workers", "available"]
+__all__ = ["Lost", "Progress", "Receive", "Sibling", "Task", "Workers", "available"]

@@ -30,6 +30,7 @@ from builder.schema import (
     Sheet,
 )
 
+TOO_LARGE = Decimal(10) ** 11  # no report counts 100 billion of anything: a typo, or a hostile cell
 MAX_ROWS = 5000  # far beyond any report's sheet; bounds time and memory on hostile files
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 5
@@ -338,6 +339,9 @@ def _read_value(col: Column, raw: Any, fmt: str, unit: str, sheet: str, ref: str
         return Value(sheet, ref, None, State.MISSING)
     if number < 0:
         errors.add(where, f"“{col.header}”不能为负数，实为 {clean_text(raw)}")
+        return Value(sheet, ref, None, State.MISSING)
+    if number >= TOO_LARGE:
+        errors.add(where, f"“{col.header}”数值过大（不应达到10的11次方），实为 {clean_text(raw)[:30]}")
         return Value(sheet, ref, None, State.MISSING)
     if col.kind is Kind.COUNT:
         return _count(col, raw, number, unit, sheet, ref, errors)

@@ -5,8 +5,8 @@ and damaged zips, real zip bombs (300 MiB of zeros in ~300 KiB), a DTD with enti
 20 000 tiny members, a `.docx` renamed `.xlsx`. `HOSTILE` is shared with `test_robustness.py`,
 which runs every one of them through a whole build.
 
-The command-level assertions (`builder check` exits 2 with the guard's line first) hold once the
-guard is called by `builder.reader.open_workbook`; until then they are expected failures.
+`builder.reader.open_workbook` calls the guard before anything else opens the file, so through
+the command (`builder check`) each exits 2 with the guard's line first.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ MiB = 1024 * 1024
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 Make = Callable[[Path], None]  # writes the hostile file at the given path
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,7 +372,7 @@ def test_guard_reads_only_the_zip_directory_for_a_bomb(hostile_dir: Path) -> Non
 
 
 # ---------------------------------------------------------------------------------------------
-# through the command, once the reader calls the guard
+# through the command: the reader calls the guard first
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
@@ -388,7 +387,7 @@ def test_check_refuses_with_the_guards_line(case: str, hostile_dir: Path, capsys
 
 
 def test_check_of_a_fifo_returns_at_once(tmp_path: Path) -> None:
-    """A workbook path that is a FIFO: `zipfile.is_zipfile` in the reader would block on it for ever."""
+    """A workbook path that is a FIFO: anything that opens it (`zipfile.is_zipfile`, say) blocks for ever."""
     import subprocess
     import sys
 

@@ -6,6 +6,7 @@ rendered with what `builder.compose.parts` gives it; edition prose files are inc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -84,17 +85,25 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
     figs = Figs(marks, ledger)
     env = environment(edition)
     ctx = context(f, figs)
-    title = env.from_string(edition.title).render(**ctx)
+    settings = str(edition.folder / "edition.toml") if edition.folder else "edition.toml"
+    title = _render(settings, lambda: env.from_string(edition.title).render(**ctx), "“title”")
     blocks: list[Block] = [Title(title, subtitle_of(edition)), Toc(), PageBreak()]
     for part in PARTS:
-        name = f"{part}.j2"
-        try:
-            text = env.get_template(f"部分/{name}").render(**ctx)
-        except TemplateError as exc:
-            raise Unreadable([InputError(f"templates/部分/{name}", f"模板出错：{exc}")]) from exc
+        name = f"部分/{part}.j2"
+        text = _render(f"templates/{name}", lambda name=name: env.get_template(name).render(**ctx))  # type: ignore[misc]
         blocks.extend(marks.blocks_of(text))
     meta = Meta(title=title, subject=edition.subject, author=edition.author, version=edition.version, date=edition.date)
     return Document(meta, tuple(number_captions(number_headings(blocks))))
+
+
+def _render(where: str, render: Callable[[], str], what: str = "") -> str:
+    """A template's text; any error while rendering a user's template is one line naming it."""
+    try:
+        return render()
+    except TemplateError as exc:
+        raise Unreadable([InputError(where, f"{what}模板出错：{exc}")]) from exc
+    except Exception as exc:  # an expression in a template failed (a division by zero, a bad filter)
+        raise Unreadable([InputError(where, f"{what}模板出错：{type(exc).__name__}: {exc}")]) from exc
 
 
 def subtitle_of(edition: Edition) -> str:
