@@ -110,6 +110,8 @@ def proof_workbook(document: Document, findings: Sequence[Finding], ledger: Ledg
     _write_notes(wb.create_sheet(NOTES_SHEET), document, rows)
     when = document_date().replace(tzinfo=None)
     wb.properties.title = f"{document.meta.title}校对清单"
+    wb.properties.version = document.meta.version or None
+    wb.properties.keywords = " ".join(w for w in (document.meta.version, document.meta.date) if w) or None
     wb.properties.creator = document.meta.author or "builder"
     wb.properties.created = when
     wb.properties.lastModifiedBy = None
@@ -220,6 +222,7 @@ def _write_list(ws: Any, rows: Sequence[ProofRow]) -> None:
 
 def _write_notes(ws: Any, document: Document, rows: Sequence[ProofRow]) -> None:
     ws.append(["校对清单", document.meta.title])
+    ws.append(["版本", " ".join(w for w in (document.meta.version, document.meta.date) if w)])
     ws.append(["说明", "报告中每印出一次数字为一行，按阅读顺序排列；可按“状态”等列筛选。"])
     counts = {s: sum(1 for r in rows if r.state == s) for s in (OK, MISSING, ILLUSTRATIVE, FLAGGED)}
     ws.append(["合计", f"共{len(rows)}个数字：" + "，".join(f"{s}{n}" for s, n in counts.items())])
