@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import parallel
-from builder.files import atomic_write
+from builder.files import write_all
 from builder.fonts import fallback_warnings, register
 from builder.style import Style, load_style
 
@@ -260,13 +260,10 @@ def build(
             job = Job(document, style, edition.font_dirs)
             payloads = render_with(workers, job, ExtrasJob(document, findings, ledger, style, since), progress)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
-        outputs = []
-        for name, data in payloads.items():  # the workers, done, leave meanwhile
-            progress(f"第3步 写出 {target / name}")
-            path = target / name
-            with atomic_write(path) as tmp:
-                tmp.write_bytes(data)
-            outputs.append(path)
+        outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
+        for path in outputs:
+            progress(f"第3步 写出 {path}")
+        write_all(dict(zip(outputs, payloads.values(), strict=True)))
     finally:
         if workers is not None:
             workers.close()

@@ -1,0 +1,60 @@
+"""Faults while writing outputs: a full disk or a refused folder leaves every earlier output as it was."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main
+
+SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("earlier")
+    assert main(["build", str(SAMPLE), "-o", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("code", "word"), [(errno.ENOSPC, "No space left on device"), (errno.EACCES, "Permission denied")]
+)
+def test_a_write_that_fails_half_way_changes_nothing(
+    code: int,
+    word: str,
+    earlier: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(earlier, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    writes = {"n": 0}
+    real = Path.write_bytes
+
+    def failing(self: Path, data: bytes) -> int:  # the third output file hits the fault
+        writes["n"] += 1
+        if writes["n"] == 3:
+            raise OSError(code, word, str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    capsys.readouterr()
+    assert main(["build", str(SAMPLE), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith(word) and "Traceback" not in "\n".join(err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left either
+
+
+def test_an_output_path_that_is_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["build", str(SAMPLE), "-o", str(blocker / "2020")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len([line for line in err if not line.startswith(("第", "注意", "共", "草稿"))]) == 1
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
