@@ -151,7 +151,7 @@ def render_all(
     return out
 
 
-# ---------------------------------------------------------------- the same in two worker processes
+# ---------------------------------------------------------------- the same in worker processes
 
 
 def _import_writers() -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 # What a command alone needs is imported in it: `build` forks its writer processes first thing,
 # and each then imports only what it uses (see builder.build).
 from builder.build import build
+from builder.files import OutputError, reason
 from builder.fonts import FontError, describe, resolve
 from builder.input_errors import Unreadable
 from builder.style import StyleError, load_style
@@ -35,8 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FontError, StyleError) as exc:  # a style file or a font the user must fix
         print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=sys.stderr)
         return UNREADABLE
+    except OutputError as exc:
+        print(exc, file=sys.stderr)
+        return UNREADABLE
     except OSError as exc:
-        print(f"{exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{exc.filename or ''}: {reason(exc)}", file=sys.stderr)
         return UNREADABLE
     except KeyboardInterrupt:
         return 130

@@ -1,12 +1,48 @@
-"""Writing outputs whole or not at all."""
+"""Writing outputs whole or not at all, and saying in one line why one could not be written."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "所在磁盘只读",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EISDIR: "已有同名的文件夹",
+    errno.EEXIST: "已有同名的文件，应为文件夹",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.ENOENT: "找不到该文件或文件夹",
+    errno.EBUSY: "文件正被占用",
+    errno.ETXTBSY: "文件正被占用",
+    errno.EIO: "读写设备出错",
+}
+
+
+class OutputError(Exception):
+    """An output that could not be written: one line naming the file the user asked for."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: 无法写出（{reason}）")
+        self.path = path
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[OutputError], tuple[Path, str]]:
+        return (type(self), (self.path, self.reason))
+
+
+def reason(exc: OSError) -> str:
+    """Why an operation on a file failed, in Chinese; the system's words where there is no translation."""
+    if exc.errno in REASONS:
+        return REASONS[exc.errno]
+    return exc.strerror or type(exc).__name__
 
 
 @contextlib.contextmanager
@@ -15,7 +51,7 @@ def atomic_write(path: Path) -> Iterator[Path]:
     tmp = _temporary(path)
     try:
         yield tmp
-        os.replace(tmp, path)
+        _move(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -29,19 +65,38 @@ def write_all(files: Mapping[Path, bytes]) -> None:
         for path, data in files.items():
             tmp = _temporary(path)
             staged.append((tmp, path))
-            tmp.write_bytes(data)
+            try:
+                tmp.write_bytes(data)
+            except OSError as exc:
+                raise OutputError(path, reason(exc)) from exc
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
+    for index, (tmp, path) in enumerate(staged):
+        try:
+            _move(tmp, path)
+        except OutputError:
+            for rest, _ in staged[index + 1 :]:
+                rest.unlink(missing_ok=True)
+            raise
+
+
+def _move(tmp: Path, path: Path) -> None:
+    try:
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(path, reason(exc)) from exc
 
 
 def _temporary(path: Path) -> Path:
     """An empty private-named file beside `path`, with ordinary permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(path, reason(exc)) from exc
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

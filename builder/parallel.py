@@ -191,8 +191,9 @@ class _Ends:
 
 def _close(*fds: int) -> None:
     for fd in fds:
-        with contextlib.suppress(OSError):
-            os.close(fd)
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -246,11 +247,16 @@ class Workers:
         import selectors
 
         pending: dict[int, memoryview] = {}
-        for fd, job in zip(self.jobs, jobs, strict=True):
+        frames: dict[int, bytes] = {}  # by the job's id: a job given to several workers is pickled once
+        for index, (fd, job) in enumerate(zip(self.jobs, jobs, strict=True)):
             try:
-                pending[fd] = memoryview(_frame(job))
+                frame = frames.get(id(job)) or frames.setdefault(id(job), _frame(job))
             except Exception:  # a job that does not pickle: that worker stops, the build does its task
                 _close(fd)
+                self.jobs[index] = -1
+                continue
+            pending[fd] = memoryview(frame)
+        pending_fds = list(pending)
         with selectors.DefaultSelector() as selector:
             for fd in pending:
                 os.set_blocking(fd, False)
@@ -268,7 +274,7 @@ class Workers:
                     if not pending[fd]:
                         del pending[fd]
                         selector.unregister(fd)
-        for fd in self.jobs:
+        for fd in pending_fds:
             with contextlib.suppress(OSError):
                 os.set_blocking(fd, True)
 

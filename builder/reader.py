@@ -181,6 +181,9 @@ def _read_sheet(wb: Any, sheet: Sheet, errors: _Errors, empties: dict[str, set[s
             errors.add(sheet.name, f"缺少工作表《{sheet.name}》（可用 builder template 生成空白模板对照）")
         return Table(sheet, 0, {}, (), present=False)
     ws = wb[sheet.name]
+    if not hasattr(ws, "iter_rows"):  # a chart sheet bearing the name: it has no cells
+        errors.add(sheet.name, f"《{sheet.name}》是图表工作表，应为数据表（应填写数据的普通工作表）")
+        return Table(sheet, 0, {}, (), present=False)
     ws.reset_dimensions()  # a stale <dimension> written by some tools would hide rows
     grid = _rows(ws, sheet, errors)
     found = _find_header(grid, sheet)
@@ -486,6 +489,8 @@ def _openpyxl_formulas(path: Path, empties: dict[str, set[str]]) -> list[str]:
             if not refs or sheet_name not in wb.sheetnames:
                 continue
             ws = wb[sheet_name]
+            if not hasattr(ws, "iter_rows"):
+                continue
             ws.reset_dimensions()
             for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
                 for index, c in enumerate(cells, start=1):

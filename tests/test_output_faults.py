@@ -21,7 +21,7 @@ def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("code", "word"), [(errno.ENOSPC, "No space left on device"), (errno.EACCES, "Permission denied")]
+    ("code", "word"), [(errno.ENOSPC, "无法写出（磁盘空间不足）"), (errno.EACCES, "无法写出（没有写入权限）")]
 )
 def test_a_write_that_fails_half_way_changes_nothing(
     code: int,
@@ -48,6 +48,7 @@ def test_a_write_that_fails_half_way_changes_nothing(
     assert main(["build", str(SAMPLE), "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].endswith(word) and "Traceback" not in "\n".join(err)
+    assert err[-1].startswith(str(out / "北京市")) and ".tmp" not in err[-1]  # the output asked for, not the staging file
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left either
 
 
@@ -56,5 +57,6 @@ def test_an_output_path_that_is_a_file_is_one_line(tmp_path: Path, capsys: pytes
     blocker.write_text("not a folder", encoding="utf-8")
     assert main(["build", str(SAMPLE), "-o", str(blocker / "2020")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len([line for line in err if not line.startswith(("第", "注意", "共", "草稿"))]) == 1
+    problems = [line for line in err if not line.startswith(("第", "注意", "共", "草稿"))]
+    assert len(problems) == 1 and problems[0].endswith("无法写出（路径中有一段是文件而不是文件夹）"), problems
     assert blocker.read_text(encoding="utf-8") == "not a folder"

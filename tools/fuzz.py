@@ -3,7 +3,6 @@
     .venv/bin/python tools/fuzz.py --minutes 10            # random cells and layouts, builder check
     .venv/bin/python tools/fuzz.py --minutes 30 --build    # the same through whole builds (slower)
     .venv/bin/python tools/fuzz.py --minutes 5 --seed 7    # reproducible rounds
-    .venv/bin/python tools/fuzz.py --known-bugs            # also numbers of 28+ digits (two known bugs)
 
 Runs rounds of hypothesis examples until the time is up, printing a line per round (examples,
 exit codes so far) and, for every failure, hypothesis' shrunk example and the error. Exits 1 if
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import sys
 import tempfile
 import time
@@ -23,9 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-
-if "--known-bugs" in sys.argv:  # read by test_fuzz when imported
-    os.environ["FUZZ_KNOWN_BUGS"] = "1"
 
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from test_fuzz import Mutation, build_mutation, check_mutation, mutations  # noqa: E402
@@ -38,9 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0, help="how long to run (default 10)")
     parser.add_argument("--build", action="store_true", help="run whole builds instead of builder check")
     parser.add_argument("--seed", type=int, default=None, help="seed of the first round (each round adds 1)")
-    parser.add_argument(
-        "--known-bugs", action="store_true", help="write numbers of 28 digits or more as drawn (two known bugs)"
-    )
     parser.add_argument("--max-failures", type=int, default=5, help="stop after this many failing rounds")
     args = parser.parse_args(argv)
 
