@@ -9,8 +9,8 @@ document part) raises `Unfilled`: the caller then writes the DOCX again with the
 
 Only the main part changes, so `fill` compresses only that part again and splices it into the
 package, adjusting the zip directory; it first checks that compressing the part as it was gives
-back the bytes in the package (the writer's packing, `package.repack`, compresses every part
-the same way), and otherwise packs the whole package again with `package.repack`.
+back the bytes in the package (the writer's packing, `ooxml.repack`, compresses every part
+the same way), and otherwise packs the whole package again with `ooxml.repack`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from builder.document import Document
 MARK = b"7294836150"  # the placeholders' leading digits
 BASE = int(MARK) * 1_000_000  # placeholder of block i: BASE + i (at most a million blocks)
 MAIN = "word/document.xml"
-LEVEL = 6  # the compression level of `package.repack`; checked against the package, see `_splice`
+LEVEL = 6  # the compression level of `ooxml.repack`; checked against the package, see `_splice`
 _RUN = rb'<w:r><w:t xml:space="preserve">%s</w:t></w:r>'
 _PLACEHOLDER = re.compile(_RUN % (MARK + rb"([0-9]{6})"))
 _LOCAL, _CENTRAL, _END = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06"
@@ -65,9 +65,9 @@ def fill(blob: bytes, pages: Mapping[int, int]) -> bytes:
     try:
         return _splice(blob, main, before, after, [info.filename for info in infos])
     except (_NotSpliced, struct.error, ValueError):
-        from builder.writers.docx import package  # the DOCX writer's packing: fixed dates, fixed order
+        from builder import ooxml  # the DOCX writer's packing: fixed dates, fixed order
 
-        return package.repack(blob, {MAIN: lambda _: after})
+        return ooxml.repack(blob, {MAIN: lambda _: after})
 
 
 def _filled(data: bytes, pages: Mapping[int, int]) -> bytes:

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from builder import caches
+
 FORMAT = 1  # bump when the entry layout changes
-ENV = "BUILDER_CACHE_DIR"
 PLAIN = (type(None), bool, int, float, str, bytes)
 _SETTINGS = ("ttfAsciiReadable", "allowTTFSubsetting", "autoGenerateMissingTTFName", "autoGenerateTTFMissingTTFName")
 _SCALE_SAMPLES = (0, 1, -1, 7, 0.5, 250, 500, 1000, 1024, 2048, 4096, 65535, -32768)
@@ -43,16 +44,7 @@ Item = tuple[str, str, Any]  # attribute, how it is kept, value
 
 def directory() -> Path | None:
     """The folder of font entries; None when the cache is turned off or there is no home."""
-    raw = os.environ.get(ENV)
-    if raw is not None:
-        return Path(raw) / "fonts" if raw.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:
-            return None
-    return Path(base) / "report-builder" / "fonts"
+    return caches.directory("fonts")
 
 
 def load(name: str, path: Path, subfont: int) -> Any | None:

@@ -14,18 +14,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from builder.check import Finding
-from builder.derived import Ledger
 from builder.document import Document, FigureState
 from builder.locate import Placed, placed_figures
-from builder.writers.docx.package import core_dates, document_date, repack
+
+if TYPE_CHECKING:
+    from builder.check import Finding
+    from builder.derived import Ledger
 
 SHEET = "校对清单"
 NOTES_SHEET = "说明"
@@ -49,9 +45,6 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
 )
 HEADERS = tuple(name for name, _, _ in COLUMNS)
 
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
-_MISSING_FILL = PatternFill("solid", fgColor="FFF2CC")
 _TERM = re.compile(r"〔([^〔〕]+)〕")
 _SINGLE_TERM = re.compile(r"[^\s()+\-*/,]+")
 MAX_EXPANSION = 20  # nesting depth of derived figures; the ledger's is 3 at most
@@ -91,33 +84,25 @@ class ProofRow:
         return tuple(None if v == "" else v for v in values)
 
 
-def proof_rows(document: Document, findings: Sequence[Finding], ledger: Ledger | None = None) -> list[ProofRow]:
+@dataclass(frozen=True)
+class Checked:
+    """What the proof list needs of the check and the derived figures, as plain text: it travels to a
+    build's worker process without the workbook reader the findings and the ledger would bring along."""
+
+    problems: Mapping[str, tuple[str, ...]]  # by cell (`总量!B3`): the check's lines about it
+    formulas: Mapping[str, str]  # by derived figure: its formula written out in cells
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], ledger: Ledger | None = None) -> Checked:
+        """With the edition's `ledger`, a derived formula is written wholly in cells
+        (`=总量!B4/(总量!B4+总量!B5)`); without it, a sub-total it uses stays named as `〔总量.渠道合计〕`."""
+        by_cell = {cell: tuple(str(f) for f in found) for cell, found in findings_by_cell(findings).items()}
+        return cls(by_cell, expanded_formulas(ledger) if ledger is not None else {})
+
+
+def proof_rows(document: Document, checked: Checked) -> list[ProofRow]:
     """One row per figure occurrence of the document, in reading order."""
-    by_cell = findings_by_cell(findings)
-    formulas = expanded_formulas(ledger) if ledger is not None else {}
-    return [_row(n, placed, by_cell, formulas) for n, placed in enumerate(placed_figures(document), start=1)]
-
-
-def proof_workbook(document: Document, findings: Sequence[Finding], ledger: Ledger | None = None) -> bytes:
-    """The proof list as .xlsx bytes.
-
-    With the edition's `ledger`, a derived formula is written wholly in cells (`=总量!B4/(总量!B4+总量!B5)`);
-    without it, a sub-total it uses stays named as `〔总量.渠道合计〕`.
-    """
-    rows = proof_rows(document, findings, ledger)
-    wb = Workbook()
-    _write_list(wb.active, rows)
-    _write_notes(wb.create_sheet(NOTES_SHEET), document, rows)
-    when = document_date().replace(tzinfo=None)
-    wb.properties.title = f"{document.meta.title}校对清单"
-    wb.properties.version = document.meta.version or None
-    wb.properties.keywords = " ".join(w for w in (document.meta.version, document.meta.date) if w) or None
-    wb.properties.creator = document.meta.author or "builder"
-    wb.properties.created = when
-    wb.properties.lastModifiedBy = None
-    buffer = BytesIO()
-    wb.save(buffer)
-    return repack(buffer.getvalue(), {"docProps/core.xml": lambda xml: core_dates(xml, document_date())})
+    return [_row(n, placed, checked) for n, placed in enumerate(placed_figures(document), start=1)]
 
 
 def findings_by_cell(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
@@ -156,7 +141,7 @@ def expand(formula: str, formulas: Mapping[str, str], depth: int = 0) -> str:
     return _TERM.sub(bare, formula)
 
 
-def state_of(placed: Placed, problems: Sequence[Finding]) -> str:
+def state_of(placed: Placed, problems: Sequence[str]) -> str:
     """缺数 first (its finding only says so again), then 有检查问题, then 示意, else 正常."""
     state = placed.figure.state
     if state is FigureState.MISSING:
@@ -175,11 +160,11 @@ def number_cell(value: Decimal | None) -> int | float | None:
     return float(value)
 
 
-def _row(number: int, placed: Placed, by_cell: Mapping[str, list[Finding]], formulas: Mapping[str, str]) -> ProofRow:
+def _row(number: int, placed: Placed, checked: Checked) -> ProofRow:
     fig = placed.figure
-    problems = [f for source in fig.sources for f in by_cell.get(source, [])]
-    problems = list(dict.fromkeys(problems))  # one finding may sit on two of the sources
-    formula = formulas.get(fig.id, fig.formula) if fig.formula else ""
+    # one finding may sit on two of the sources
+    problems = list(dict.fromkeys(line for source in fig.sources for line in checked.problems.get(source, ())))
+    formula = checked.formulas.get(fig.id, fig.formula) if fig.formula else ""
     return ProofRow(
         number=number,
         part=placed.part,
@@ -191,51 +176,5 @@ def _row(number: int, placed: Placed, by_cell: Mapping[str, list[Finding]], form
         formula=formula,
         state=state_of(placed, problems),
         key=placed.key,
-        problems="；".join(str(f) for f in problems),
+        problems="；".join(problems),
     )
-
-
-def _write_list(ws: Any, rows: Sequence[ProofRow]) -> None:
-    ws.title = SHEET
-    ws.append(list(HEADERS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    formula_col = HEADERS.index("公式") + 1
-    state_col = HEADERS.index("状态") + 1
-    for line, row in enumerate(rows, start=2):  # ws.max_row scans every cell: counted here instead
-        ws.append(list(row.cells()))
-        formula = ws.cell(line, formula_col)
-        if row.formula:
-            formula.data_type = "s"  # text that reads like a formula: never evaluated
-            formula.quotePrefix = True
-        fill = {MISSING: _MISSING_FILL, FLAGGED: _FLAG_FILL}.get(row.state)
-        if fill is not None:
-            ws.cell(line, state_col).fill = fill
-    for index, (_, width, _) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
-    ws.print_title_rows = "1:1"
-
-
-def _write_notes(ws: Any, document: Document, rows: Sequence[ProofRow]) -> None:
-    ws.append(["校对清单", document.meta.title])
-    ws.append(["版本", " ".join(w for w in (document.meta.version, document.meta.date) if w)])
-    ws.append(["说明", "报告中每印出一次数字为一行，按阅读顺序排列；可按“状态”等列筛选。"])
-    counts = {s: sum(1 for r in rows if r.state == s) for s in (OK, MISSING, ILLUSTRATIVE, FLAGGED)}
-    ws.append(["合计", f"共{len(rows)}个数字：" + "，".join(f"{s}{n}" for s, n in counts.items())])
-    ws.append([])
-    ws.append(["列", "含义"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-    for name, _, meaning in COLUMNS:
-        ws.append([name, meaning])
-    for cell in ws["A"]:
-        cell.font = Font(bold=True)
-    for row in ws.iter_rows():
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 90

@@ -25,12 +25,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree  # type: ignore[import-untyped]
 
+from builder import ooxml
 from builder.build import prepare
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
 from builder.files import atomic_write
 from builder.style import Style, load_style
 from builder.writers import docx as docx_writer
-from builder.writers.docx import assemble, package, styles, xml
+from builder.writers.docx import assemble, styles, xml
 from builder.writers.docx.xml import Element
 
 NOTE_PREFIX = "本修订稿中"
@@ -67,7 +68,7 @@ def revision_date(date: str) -> str:
 def redline(old: Document, new: Document, style: Style, *, author: str, date: str) -> bytes:
     """The DOCX of `new` with tracked changes (by `author` on `date`) against `old`."""
     mark = Mark(author, revision_date(date))
-    when = package.document_date()
+    when = ooxml.document_date()
     old_elements: dict[int, list[Element]] = {}
     new_elements: dict[int, list[Element]] = {}
     assemble.build(old, style, {}, when, hook=_collect(old_elements))
@@ -98,7 +99,7 @@ def write_redline(old_edition: Path, new_edition: Path, out: Path) -> None:
     the revisions carry the new edition's author and date."""
     _, old, _ = prepare(old_edition)
     _, new, _ = prepare(new_edition)
-    date = new.meta.date or package.document_date().date().isoformat()
+    date = new.meta.date or ooxml.document_date().date().isoformat()
     data = redline(old, new, load_style(), author=new.meta.author or "builder", date=date)
     with atomic_write(out) as tmp:
         tmp.write_bytes(data)

@@ -22,13 +22,14 @@ from zipfile import BadZipFile, ZipFile
 from docx.oxml.ns import nsmap, qn
 from lxml import etree  # type: ignore[import-untyped]
 
+from builder import ooxml
 from builder.build import prepare
 from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState, Inline, Paragraph, Table
 from builder.files import atomic_write
 from builder.locate import Placed, placed_figures
 from builder.reader import InputError, Unreadable
 from builder.style import Style, load_style
-from builder.writers.docx import charts, package, tables, xml
+from builder.writers.docx import charts, tables, xml
 from builder.writers.docx.xml import Element
 
 DOCUMENT = "word/document.xml"
@@ -67,7 +68,7 @@ def refresh(edited_docx: bytes, new: Document, style: Style) -> tuple[bytes, lis
     report += deleted_controls(controls, printed)
     rewrites = {DOCUMENT: _serialise(root)}
     rewrites.update(refresh_charts(parts, root, new, style, report))
-    return package.repack(edited_docx, {name: _constant(data) for name, data in rewrites.items()}), report
+    return ooxml.repack(edited_docx, {name: _constant(data) for name, data in rewrites.items()}), report
 
 
 def run(edited: Path, new_edition: Path, out: Path | None) -> int:
@@ -300,7 +301,7 @@ def _chart_rewrites(parts: dict[str, bytes], part: str, chart: Chart, style: Sty
     out = {part: _serialise(xml.refresh_chart_values(edited, fresh))}
     workbook = _embedded(parts, part)
     if workbook is not None and workbook in parts:
-        out[workbook] = package.fixed_xlsx(data.xlsx_blob, package.document_date())
+        out[workbook] = data.xlsx_blob
     return out
 
 

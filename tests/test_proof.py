@@ -20,9 +20,10 @@ from builder.derived import Ledger, derive
 from builder.document import Document, FigureState
 from builder.figures import load
 from builder.locate import placed_figures
-from builder.proof import HEADERS, NOTES_SHEET, SHEET, expand, proof_workbook
+from builder.proof import HEADERS, NOTES_SHEET, SHEET, Checked, expand
 from builder.reader import split_header
 from builder.schema import HEADER_ROW
+from builder.writers.proof_list import proof_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"
@@ -38,7 +39,8 @@ def prepared() -> tuple[Document, list[Finding], Ledger]:
 
 @pytest.fixture(scope="module")
 def data(prepared: tuple[Document, list[Finding], Ledger]) -> bytes:
-    return proof_workbook(*prepared)
+    document, findings, ledger = prepared
+    return proof_workbook(document, Checked.of(findings, ledger))
 
 
 @pytest.fixture(scope="module")
@@ -160,15 +162,15 @@ def test_sheet_layout(data: bytes) -> None:
 
 
 def test_same_input_gives_same_bytes(prepared: tuple[Document, list[Finding], Ledger], data: bytes) -> None:
-    assert proof_workbook(*prepared) == data
+    assert proof_workbook(prepared[0], Checked.of(*prepared[1:])) == data
 
 
 def test_same_bytes_under_source_date_epoch(
     prepared: tuple[Document, list[Finding], Ledger], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1609459200")  # 2021-01-01
-    first = proof_workbook(*prepared)
-    assert proof_workbook(*prepared) == first
+    first = proof_workbook(prepared[0], Checked.of(*prepared[1:]))
+    assert proof_workbook(prepared[0], Checked.of(*prepared[1:])) == first
     wb = load_workbook(BytesIO(first))
     assert wb.properties.created.year == 2021 and wb.properties.modified.year == 2021
     wb.close()

@@ -15,13 +15,14 @@ from docx.oxml.ns import qn
 from docx_tools import NO_SOFFICE, W, body_of, convert_to_pdf, pdf_text, text_of
 from lxml import etree
 
+from builder import ooxml
 from builder.build import prepare
 from builder.document import Chart, Document
 from builder.reader import Unreadable
 from builder.refresh import NotOurs, printed_figures, refresh, run
 from builder.style import load_style
 from builder.writers import docx as docx_writer
-from builder.writers.docx import package, xml
+from builder.writers.docx import xml
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
 STYLE = load_style()
@@ -59,7 +60,7 @@ def edited_report() -> tuple[bytes, str]:
     victim.getparent().remove(victim)
     out = io.BytesIO()
     doc.save(out)
-    return package.repack(out.getvalue(), {"word/charts/chart1.xml": recolour}), key
+    return ooxml.repack(out.getvalue(), {"word/charts/chart1.xml": recolour}), key
 
 
 def recolour(blob: bytes) -> bytes:

@@ -22,6 +22,7 @@ from builder.document import Block, Document, Heading, Meta, PageBreak, Title, T
 from builder.edition import Edition
 from builder.figures import Figures, Indicator
 from builder.reader import InputError, Unreadable
+from builder.template_cache import template_cache
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PARTS = ("总述", "工作情况", "来电类型", "承办情况", "反映热点", "办理情况", "年度计划")
@@ -55,6 +56,7 @@ def environment(edition: Edition) -> SandboxedEnvironment:
     folders = [p for p in (edition.templates, edition.prose) if p is not None] + [TEMPLATES]
     env = SandboxedEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
+        bytecode_cache=template_cache(),
         autoescape=False,
         undefined=StrictUndefined,
         keep_trailing_newline=True,

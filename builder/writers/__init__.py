@@ -1,19 +1,28 @@
 """Writers: each takes a `Document` and a `Style` and returns the bytes of one format.
 
-`WRITERS` maps a format name to its writer; every writer has the signature `write(document, style)`
-(keyword-only extras allowed, such as the DOCX writer's `toc_pages`).
+`writer(name)` gives the writer of a format; every writer has the signature `write(document, style)`
+(keyword-only extras allowed, such as the DOCX writer's `toc_pages`). Each writer is imported
+when it is first asked for: a build's worker process imports only the one it runs.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from builder.document import Document
 from builder.style import Style
-from builder.writers import docx, pdf
 
 Writer = Callable[[Document, Style], bytes]
+FORMATS = ("docx", "pdf")
 
-WRITERS: dict[str, Writer] = {"docx": docx.write, "pdf": pdf.write}
 
-__all__ = ["WRITERS", "Writer"]
+def writer(name: str) -> Writer:
+    """The writer of format `name`, one of `FORMATS`."""
+    if name not in FORMATS:
+        raise ValueError(f"no writer for {name!r}: expected one of {', '.join(FORMATS)}")
+    write: Writer = importlib.import_module(f"builder.writers.{name}").write
+    return write
+
+
+__all__ = ["FORMATS", "Writer", "writer"]

@@ -45,8 +45,8 @@ from builder.document import (
 from builder.locate import placed_figures
 from builder.numbers import round_half_even
 from builder.style import load_style
-from builder.writers import WRITERS
 from builder.writers import docx as docx_writer
+from builder.writers import writer
 from builder.writers.docx import charts as docx_charts
 
 NS = {
@@ -195,7 +195,7 @@ def instructions(root: etree._Element) -> list[str]:
 
 
 def test_registry_names_the_docx_writer() -> None:
-    assert WRITERS["docx"] is docx_writer.write
+    assert writer("docx") is docx_writer.write
 
 
 STYLE_FONTS = {

@@ -1,7 +1,7 @@
 """The DOCX writer: take a `Document` and a `Style`, produce the bytes of a Word file (GB/T 9704 layout).
 
 Modules: `assemble` (the document, blocks in order), `styles` (Word styles), `tables`, `charts`
-(native charts through python-pptx), `xml` (raw XML python-docx cannot write) and `package`
+(native charts through python-pptx), `xml` (raw XML python-docx cannot write); `builder.ooxml` packs the file
 (fixed dates and entry order, so the same input gives the same bytes).
 
 Every printed figure run of a paragraph or table cell sits in an inline content control (w:sdt)
@@ -16,9 +16,10 @@ from io import BytesIO
 
 from docx.document import Document as DocxDocument
 
+from builder import ooxml
 from builder.document import Document
 from builder.style import Style
-from builder.writers.docx import assemble, package
+from builder.writers.docx import assemble
 
 
 def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | None = None) -> bytes:
@@ -27,14 +28,14 @@ def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | No
     `toc_pages` maps the block index of a level 1–2 heading to its page number, for the TOC's
     cached result; None leaves the page numbers empty (Word fills them when fields are updated).
     """
-    return save(assemble.build(document, style, toc_pages or {}, package.document_date()))
+    return save(assemble.build(document, style, toc_pages or {}, ooxml.document_date()))
 
 
 def save(doc: DocxDocument) -> bytes:
     """The bytes of an assembled document, zip entries dated and ordered for identical output."""
     out = BytesIO()
     doc.save(out)
-    return package.repack(out.getvalue())
+    return ooxml.repack(out.getvalue())
 
 
 __all__ = ["save", "write"]

@@ -7,7 +7,9 @@ python-pptx builds the chart XML (`ChartXmlWriter`) and the workbook behind it f
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,16 +23,19 @@ from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped]
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.chart.xmlwriter import ChartXmlWriter
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.oxml import parse_xml as parse_chart_xml
-from pptx.util import Pt
+from pptx.util import Pt, lazyproperty
+from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
+from builder import ooxml
 from builder.document import Chart, ChartKind, Figure
 from builder.numbers import round_half_even
 from builder.style import Font, Style
 from builder.writers.common import chart_aspect
-from builder.writers.docx import package, xml
+from builder.writers.docx import xml
 
 CHART_TYPES = {
     ChartKind.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -73,9 +78,40 @@ def plotted(point: Figure, scale: Decimal, places: int) -> float | None:
     return float(round_half_even(point.value / scale, places))
 
 
-def chart_data(chart: Chart) -> CategoryChartData:
-    """The categories and series of `chart`, as python-pptx takes them."""
-    data = CategoryChartData(number_format=number_format(chart.places))  # type: ignore[no-untyped-call]
+class _DatedWorkbookWriter(CategoryWorkbookWriter):
+    """python-pptx's writer of a chart's workbook, dating it `when` instead of by the clock.
+
+    XlsxWriter dates the zip entries 1980-01-01 itself; only the core properties need the date, and
+    setting it here spares unpacking and re-packing each chart's workbook."""
+
+    def __init__(self, chart_data: DatedChartData, when: datetime) -> None:
+        super().__init__(chart_data)  # type: ignore[no-untyped-call]
+        self._when = when
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
+        workbook = Workbook(xlsx_file, {"in_memory": True})
+        workbook.set_properties({"created": self._when.astimezone(UTC).replace(tzinfo=None)})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class DatedChartData(CategoryChartData):
+    """Category chart data whose embedded workbook (`xlsx_blob`) is dated `when`."""
+
+    def __init__(self, when: datetime, number_format: str) -> None:
+        super().__init__(number_format=number_format)  # type: ignore[no-untyped-call]
+        self._when = when
+
+    @lazyproperty
+    def _workbook_writer(self) -> _DatedWorkbookWriter:
+        return _DatedWorkbookWriter(self, self._when)
+
+
+def chart_data(chart: Chart, when: datetime | None = None) -> DatedChartData:
+    """The categories and series of `chart`, as python-pptx takes them; its workbook dated `when`."""
+    data = DatedChartData(when or ooxml.document_date(), number_format(chart.places))
     data.categories = list(chart.categories)
     for series in chart.series:
         if len(series.points) != len(chart.categories):
@@ -142,13 +178,10 @@ def add_chart(
     doc: DocxDocument, paragraph: Paragraph, chart: Chart, style: Style, number: int, docpr_id: int, when: datetime
 ) -> None:
     """Add chart part `number` (and its workbook) to `doc` and show it inline in `paragraph`."""
-    data = chart_data(chart)
+    data = chart_data(chart, when)
     pkg = doc.part.package
     workbook = Part(
-        PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"),
-        CT.SML_SHEET,
-        package.fixed_xlsx(data.xlsx_blob, when),
-        pkg,
+        PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT.SML_SHEET, data.xlsx_blob, pkg
     )
     space = chart_space(chart, data, style.fonts.chart)
     part = ChartPart(PackURI(f"/word/charts/chart{number}.xml"), pkg, space)

@@ -1,4 +1,4 @@
-"""Take a saved OOXML package (DOCX, or the XLSX inside a chart), produce it with fixed dates and entry order.
+"""Take a saved OOXML package (a DOCX, the proof list's XLSX), produce it with fixed dates and entry order.
 
 python-docx and XlsxWriter stamp zip entries and core properties with the current time; a build
 must give the same bytes for the same input, so dates come from SOURCE_DATE_EPOCH or are fixed.
@@ -79,8 +79,3 @@ def core_dates(xml: bytes, when: datetime) -> bytes:
             found.text = stamp
     data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return data
-
-
-def fixed_xlsx(blob: bytes, when: datetime) -> bytes:
-    """An XlsxWriter workbook with its creation date set to `when` and fixed zip dates."""
-    return repack(blob, {"docProps/core.xml": lambda data: core_dates(data, when)})

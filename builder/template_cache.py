@@ -1,0 +1,37 @@
+"""Jinja's compiled templates kept between builds, in the builder's cache folder (`builder.caches`).
+
+Compiling the report's part templates is a tenth of reading and composing an edition; Jinja's
+own bytecode cache keeps the result under the template's name, checked against the source's
+checksum and Jinja's and Python's versions, so an edited template is compiled afresh. A cache
+that cannot be read or written is no cache: the template is compiled as if there were none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+from builder import caches
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Jinja's file-system bytecode cache, made quiet: what fails to load or store is a miss."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a truncated or foreign entry: compile the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(Exception):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+
+
+def template_cache() -> TemplateCache | None:
+    """The cache of compiled templates; None when caching is turned off."""
+    folder = caches.directory("templates")
+    return None if folder is None else TemplateCache(str(folder), "%s.jinja")
