@@ -11,7 +11,8 @@ page numbers, which the PDF's replace when it is done (`builder.docx_pages`); a 
 proof list (and redline). The files, messages and errors are those of a build in one process;
 `BUILDER_JOBS=1` turns the workers off.
 
-Modules only a stage needs are imported in it, so each process imports only what it uses.
+Modules only a stage needs are imported in it, so each process imports only what it uses, and
+the workers are forked before the build has imported more than this module.
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ from typing import TYPE_CHECKING
 
 from builder import parallel
 from builder.files import write_all
-from builder.fonts import fallback_warnings, register
-from builder.proof import Checked
-from builder.style import Style, load_style
 
 if TYPE_CHECKING:
     from builder.check import Finding
     from builder.derived import Ledger
     from builder.document import Document
     from builder.edition import Edition
+    from builder.proof import Checked
+    from builder.style import Style
 
 Progress = Callable[[str], None]
 BOTH = ("pdf", "docx")
@@ -121,6 +121,7 @@ def extras(job: ExtrasJob) -> dict[str, bytes]:
 
 def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
     """The PDF's bytes and the page of each heading; registers the fonts first and says when one is a stand-in."""
+    from builder.fonts import fallback_warnings, register
     from builder.writers import pdf
 
     fonts = register(job.style, job.font_dirs, cache=True)
@@ -177,6 +178,9 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
         import builder.writers.pdf  # noqa: F401
 
         fonts = edition_path / "fonts"
+        from builder.fonts import register
+        from builder.style import load_style
+
         return register(load_style(), (fonts,) if fonts.is_dir() else (), cache=True)
 
     return warm
@@ -284,6 +288,9 @@ def _build(
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
         if final and findings:
             return Built(document, findings, [])
+        from builder.proof import Checked
+        from builder.style import load_style
+
         style = load_style()
         more = ExtrasJob(document, Checked.of(findings, ledger), style, since)
         if workers is None:

@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, NoReturn
 # What a command alone needs is imported in it: `build` forks its writer processes first thing,
 # and each then imports only what it uses (see builder.build).
 from builder.build import build
-from builder.files import OutputError, reason
-from builder.fonts import FontError, describe, resolve
-from builder.input_errors import Unreadable
-from builder.style import StyleError, load_style
+from builder.files import reason
+from builder.input_errors import UserError
 
 if TYPE_CHECKING:
     from builder.check import Finding
@@ -29,15 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except Unreadable as exc:
+    except UserError as exc:  # an input, a style, a font or an output folder the user must fix
         for line in exc.lines():
             print(line, file=sys.stderr)
-        return UNREADABLE
-    except (FontError, StyleError) as exc:  # a style file or a font the user must fix
-        print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=sys.stderr)
-        return UNREADABLE
-    except OutputError as exc:
-        print(exc, file=sys.stderr)
         return UNREADABLE
     except OSError as exc:
         print(f"{exc.filename or ''}: {reason(exc)}", file=sys.stderr)
@@ -163,6 +155,8 @@ def _refresh(args: argparse.Namespace) -> int:
 
 def _fonts(args: argparse.Namespace) -> int:
     from builder.edition import load_edition
+    from builder.fonts import describe, resolve
+    from builder.style import load_style
 
     edition = load_edition(args.edition) if args.edition.is_dir() else None
     resolved = resolve(load_style(), edition.font_dirs if edition else ())

@@ -188,8 +188,15 @@ def row_cells(table: InputTable, row: Row) -> dict[str, InputCell]:
     return out
 
 
+def all_rows(figures: Figures) -> Iterator[tuple[str, InputTable, Row]]:
+    """Every input row with its sheet's name and table, sheet by sheet in workbook order."""
+    for name, table in figures.tables.items():
+        for row in table.rows:
+            yield name, table, row
+
+
 def input_rows(figures: Figures) -> dict[RowId, tuple[InputTable, Row]]:
-    return {(name, row.key): (table, row) for name, table in figures.tables.items() for row in table.rows}
+    return {(name, row.key): (table, row) for name, table, row in all_rows(figures)}
 
 
 def input_changes(old: Figures, new: Figures) -> tuple[list[CellChange], list[RowChange]]:
@@ -229,11 +236,10 @@ def _row_change(table: InputTable, row: Row, *, added: bool) -> RowChange:
 def cell_names(figures: Figures) -> dict[str, str]:
     """`sheet!B4` -> `sheet!row key·column`: a cell's name that survives its row moving."""
     out: dict[str, str] = {}
-    for name, table in figures.tables.items():
-        for row in table.rows:
-            label = "·".join(k for k in row.key if k)
-            for header, value in row.values.items():
-                out[value.where] = f"{name}!{label}·{header}"
+    for name, _, row in all_rows(figures):
+        label = "·".join(k for k in row.key if k)
+        for header, value in row.values.items():
+            out[value.where] = f"{name}!{label}·{header}"
     return out
 
 

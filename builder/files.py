@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from builder.input_errors import UserError
+
 REASONS = {
     errno.ENOSPC: "磁盘空间不足",
     errno.EDQUOT: "超出磁盘配额",
@@ -26,7 +28,7 @@ REASONS = {
 }
 
 
-class OutputError(Exception):
+class OutputError(UserError):
     """An output that could not be written: one line naming the file the user asked for."""
 
     def __init__(self, path: Path, reason: str) -> None:

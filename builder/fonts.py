@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder import fontcache
+from builder.input_errors import UserError
 from builder.style import Style
 
 if TYPE_CHECKING:  # imported on first use (`_reportlab`): ~35 ms that finding fonts and `builder check` do not need
@@ -39,7 +40,7 @@ INSTALL_HINT = "请以 root 运行 apt-get install fonts-arphic-gbsn00lp fonts-a
 BODY = "body"
 
 
-class FontError(Exception):
+class FontError(UserError):
     """No Chinese font can be embedded; the message is one line and names the packages to install."""
 
 

@@ -1,4 +1,7 @@
-"""The refusals of an input, one line each: `InputError` (where: what) and `Unreadable` (all of them).
+"""The mistakes a user must fix, said in one line each and never with a traceback: `UserError`,
+the base the `builder` command catches; `InputError` (where: what) and `Unreadable` (all of an
+input's) for workbooks and templates. Fonts, styles and outputs have their own (`FontError`,
+`StyleError`, `OutputError`).
 
 They live apart from `builder.reader` (which re-exports them) so that the `builder` command can
 name them without importing the workbook reader, which a build's writer processes never need.
@@ -9,7 +12,15 @@ from __future__ import annotations
 MAX_ERRORS = 20
 
 
-class InputError(Exception):
+class UserError(Exception):
+    """A mistake the user must fix: the command prints `lines()` and exits 2."""
+
+    def lines(self) -> list[str]:
+        text = str(self)
+        return [text.splitlines()[0] if text else type(self).__name__]
+
+
+class InputError(UserError):
     """A user mistake in an input: one line, `where: what`."""
 
     def __init__(self, where: str, message: str) -> None:
@@ -21,7 +32,7 @@ class InputError(Exception):
         return (type(self), (self.where, self.message))
 
 
-class Unreadable(Exception):
+class Unreadable(UserError):
     """The workbook cannot be read; carries every error found, one line each."""
 
     def __init__(self, errors: list[InputError]) -> None:

@@ -24,7 +24,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from builder import ooxml
 from builder.build import prepare
-from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState, Inline, Paragraph, Table
+from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState, Inline, Paragraph, Table, block_figures
 from builder.files import atomic_write
 from builder.locate import Placed, placed_figures
 from builder.reader import InputError, Unreadable
@@ -138,8 +138,8 @@ def printed_figures(document: Document) -> dict[str, Printed]:
                     before += text
                 else:
                     before += run.text
-        if isinstance(block, Chart):
-            for _ in (p for s in block.series for p in s.points):
+        if isinstance(block, Chart):  # chart points are placed too, but live in the chart's workbook
+            for _ in block_figures(block):
                 next(places)
     return out
 

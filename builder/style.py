@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NewType, NoReturn
 
+from builder.input_errors import UserError
+
 Mm = NewType("Mm", float)
 Pt = NewType("Pt", float)
 
@@ -18,7 +20,7 @@ STYLES_DIR = Path(__file__).parent.parent / "styles"
 MM_PER_PT = 25.4 / 72
 
 
-class StyleError(ValueError):
+class StyleError(UserError, ValueError):
     """A style file that cannot be used: one line naming the file and the key."""
 
 

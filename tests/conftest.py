@@ -12,15 +12,20 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from builder import template
 from builder.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, UNIT_TYPES
 
 Data = dict[str, list[dict[str, Any]]]
+
+SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
 
 YEAR = "2020"
 REGION = "测试市"
@@ -184,3 +189,18 @@ def write_workbook(directory: Path, data: Data, name: str = "figures.xlsx") -> P
 def small_workbook(tmp_path: Path) -> Path:
     """The clean small workbook, saved in the test's own folder."""
     return write_workbook(tmp_path, small_data())
+
+
+def edition_copy(folder: Path, change: Callable[[Any], None]) -> Path:
+    """A copy of the sample edition at `folder` whose workbook `change` has edited."""
+    shutil.copytree(SAMPLE, folder)
+    path = folder / "figures.xlsx"
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+    return folder
+
+
+def rows_by_label(sheet: Any) -> dict[str, int]:
+    """A sheet's data rows (from row 3, below the title and header) by the label in column A."""
+    return {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}

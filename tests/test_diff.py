@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from conftest import SAMPLE, edition_copy
 
 from builder.diff import (
     NO_CHANGE,
@@ -26,25 +24,12 @@ from builder.diff import (
 )
 from builder.locate import placed_figures
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "inputs" / "2020"
-
 TOTAL = ("总量", ("受理总量",), "本年")
 LABOUR = ("热点", ("劳动和社会保障",), "本年")
 HOUSING = ("热点", ("住房",), "上年")
 # the sample's 热点 rows: 教育 on row 11, 劳动和社会保障 on row 12; the changed copy swaps them
 SWAPPED = {"热点!B11": "热点!B12", "热点!B12": "热点!B11", "热点!C11": "热点!C12", "热点!C12": "热点!C11"}
 SWAPPED |= {"热点!D11": "热点!D12", "热点!D12": "热点!D11"}
-
-
-def edition_copy(folder: Path, change: Callable[[Any], None]) -> Path:
-    """A copy of the sample edition whose workbook `change` has edited."""
-    shutil.copytree(SAMPLE, folder)
-    path = folder / "figures.xlsx"
-    wb = load_workbook(path)
-    change(wb)
-    wb.save(path)
-    return folder
 
 
 def three_cells(wb: Any) -> None:

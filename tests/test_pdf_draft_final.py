@@ -10,7 +10,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from builder import build as build_module
+from builder import fonts as fonts_module
 from builder.build import prepare
 from builder.cli import main
 from builder.fonts import FontError
@@ -103,7 +103,7 @@ def test_no_chinese_font_is_one_line_and_exit_2(
     def no_fonts(*_: object, **__: object) -> object:
         raise FontError("没有可用的中文字体：请以 root 运行 apt-get install fonts-arphic-gbsn00lp")
 
-    monkeypatch.setattr(build_module, "register", no_fonts)
+    monkeypatch.setattr(fonts_module, "register", no_fonts)
     assert main(["build", str(SAMPLE), "-o", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("没有可用的中文字体") and "fonts-arphic-gbsn00lp" in err[-1]

@@ -11,6 +11,9 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
 from pypdf import PdfReader
 
 from builder.build import prepare
@@ -202,3 +205,36 @@ def test_every_chart_is_in_the_pdf_with_its_labels(report: tuple[Document, Style
         assert page is not None, caption
         for category in chart.categories:
             assert category in page, (caption, category)
+
+
+class _RenderModes(PDFPageAggregator):  # type: ignore[misc]
+    """pdfminer's page aggregator, noting each glyph's text render mode (2: filled and stroked, i.e. bold)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mode = 0
+        self.glyphs: list[tuple[str, int]] = []
+
+    def render_string(self, textstate: Any, *args: Any, **kwargs: Any) -> None:
+        self.mode = textstate.render
+        super().render_string(textstate, *args, **kwargs)
+
+    def render_char(self, *args: Any, **kwargs: Any) -> float:
+        advance = float(super().render_char(*args, **kwargs))
+        self.glyphs.append((self.cur_item._objs[-1].get_text(), self.mode))
+        return advance
+
+
+def test_level_three_headings_and_nothing_else_are_bold(report: tuple[Document, Style, bytes, dict[int, int]]) -> None:
+    document, style, data, _ = report
+    assert style.fonts.heading3.bold and not style.fonts.body.bold
+    manager = PDFResourceManager()
+    device = _RenderModes(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    for page in PDFPage.get_pages(io.BytesIO(data)):
+        interpreter.process_page(page)
+    bold = "".join(text for text, mode in device.glyphs if mode == 2)
+    expected = "".join(b.number + b.text for b in document.blocks if isinstance(b, Heading) and b.level == 3)
+    assert len(expected) > 20
+    assert bold == expected
+    assert {mode for _, mode in device.glyphs} == {0, 2}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-import openpyxl
 import pytest
+from conftest import SAMPLE, edition_copy, rows_by_label
 from docx_tools import (
     NO_SOFFICE,
     W,
@@ -31,7 +31,6 @@ from builder.redline import NOTE_PREFIX, redline, revision_date, write_redline
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 
-SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
 STYLE = load_style()
 AUTHOR = "测试修订人"
 STAMP = "2021-01-20T00:00:00Z"
@@ -39,21 +38,20 @@ STAMP = "2021-01-20T00:00:00Z"
 
 def corrected_edition(folder: Path) -> Path:
     """The sample with three cells changed: 受理总量 +100000, 劳动和社会保障 above 教育, 住房 now falling."""
-    edition = folder / "2020"
-    shutil.copytree(SAMPLE, edition)
-    wb = openpyxl.load_workbook(edition / "figures.xlsx")
+    return edition_copy(folder / "2020", three_corrections)
+
+
+def three_corrections(wb: Any) -> None:
     totals = wb["总量"]
     assert totals["A3"].value == "受理总量"
     totals["B3"] = int(totals["B3"].value) + 100000
     topics = wb["热点"]
-    rows = {topics.cell(r, 1).value: r for r in range(3, topics.max_row + 1)}
+    rows = rows_by_label(topics)
     labour, education, housing = rows["劳动和社会保障"], rows["教育"], rows["住房"]
     assert topics.cell(labour, 2).value < topics.cell(education, 2).value
     topics.cell(labour, 2).value = topics.cell(education, 2).value + 1000
     assert topics.cell(housing, 2).value > topics.cell(housing, 3).value  # 上升 …
     topics.cell(housing, 3).value = topics.cell(housing, 2).value + 50000  # … becomes 下降
-    wb.save(edition / "figures.xlsx")
-    return edition
 
 
 Pair = tuple[Document, Document]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
-import openpyxl
 import pytest
+from conftest import SAMPLE, edition_copy, rows_by_label
 from docx.oxml.ns import qn
 from docx_tools import NO_SOFFICE, W, body_of, convert_to_pdf, pdf_text, text_of
 from lxml import etree
@@ -24,7 +24,6 @@ from builder.style import load_style
 from builder.writers import docx as docx_writer
 from builder.writers.docx import xml
 
-SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
 STYLE = load_style()
 EDIT = "（编辑修改）"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -33,19 +32,18 @@ RED = '<c:spPr xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" 
 
 def corrected_edition(folder: Path) -> Path:
     """The sample with 总量 电话反映 本年 and 热点 住房 本年 corrected (住房 now below its 上年: 下降)."""
-    edition = folder / "2020"
-    shutil.copytree(SAMPLE, edition)
-    wb = openpyxl.load_workbook(edition / "figures.xlsx")
+    return edition_copy(folder / "2020", two_corrections)
+
+
+def two_corrections(wb: Any) -> None:
     totals = wb["总量"]
     assert totals["A4"].value == "电话反映"
     totals["B4"] = int(totals["B4"].value) + 123456
     topics = wb["热点"]
-    housing = next(r for r in range(3, topics.max_row + 1) if topics.cell(r, 1).value == "住房")
+    housing = rows_by_label(topics)["住房"]
     assert topics.cell(housing, 2).value > topics.cell(housing, 3).value
     topics.cell(housing, 2).value = 300000
     assert topics.cell(housing, 2).value < topics.cell(housing, 3).value
-    wb.save(edition / "figures.xlsx")
-    return edition
 
 
 def edited_report() -> tuple[bytes, str]:

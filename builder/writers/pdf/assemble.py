@@ -94,10 +94,12 @@ def text_pieces(text: str, font: str, size: float) -> list[Piece]:
     return [Piece(text, font, size, None, False)]
 
 
-def _para(lay: Layout, items: list[Piece], *, indent: bool = True, align: str = "justify") -> Justified:
+def _para(
+    lay: Layout, items: list[Piece], *, indent: bool = True, align: str = "justify", bold: bool = False
+) -> Justified:
     pitch = lay.width / lay.style.grid.chars  # the grid's character cell, 15.79 pt on GB/T 9704
     first = lay.style.first_line_indent_chars * pitch if indent else 0.0
-    return Justified(items, first_indent=first, leading=lay.leading, align=align, final=lay.final)
+    return Justified(items, first_indent=first, leading=lay.leading, align=align, final=lay.final, bold=bold)
 
 
 def title(lay: Layout, block: Title) -> list[Flowable]:
@@ -115,7 +117,8 @@ def title(lay: Layout, block: Title) -> list[Flowable]:
 def heading(lay: Layout, index: int, block: Heading) -> list[Flowable]:
     role = f"heading{block.level}"
     text = block.number + block.text
-    body = _para(lay, text_pieces(text, lay.font(role), lay.size(role)), indent=True, align="left")
+    bold = lay.style.fonts.roles()[role].bold
+    body = _para(lay, text_pieces(text, lay.font(role), lay.size(role)), indent=True, align="left", bold=bold)
     body.keepWithNext = True
     body.heading = (index, block.level, text)  # read back once drawn: its page, its bookmark
     return [body]
