@@ -108,3 +108,17 @@ def test_no_chinese_font_is_one_line_and_exit_2(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("没有可用的中文字体") and "fonts-arphic-gbsn00lp" in err[-1]
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("epoch", "stamp"), [(None, "D:20000101000000"), ("1609459200", "D:20210101000000")])
+def test_pdf_dates_are_source_date_epoch_never_the_clock(
+    epoch: str | None, stamp: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    _, document, _ = prepare(SAMPLE)
+    info = PdfReader(io.BytesIO(pdf.render(document, load_style()).data)).metadata
+    assert info is not None
+    assert str(info["/CreationDate"]).startswith(stamp) and str(info["/ModDate"]).startswith(stamp)
