@@ -26,3 +26,9 @@ def directory(kind: str) -> Path | None:
         except RuntimeError:
             return None
     return Path(base) / "report-builder" / kind
+
+
+def foreign(st: os.stat_result) -> bool:
+    """Whether a cache entry belongs to another user: it is not ours to trust."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is not None and st.st_uid != geteuid()

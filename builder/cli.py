@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return UNREADABLE
     except OSError as exc:
-        print(f"{exc.filename or ''}: {reason(exc)}", file=sys.stderr)
+        print(f"{exc.filename}: {reason(exc)}" if exc.filename else reason(exc), file=sys.stderr)
         return UNREADABLE
     except KeyboardInterrupt:
         return 130
@@ -48,7 +48,10 @@ def run() -> NoReturn:
 
     Every output is written and closed by then; what is left is the interpreter freeing a whole
     document's objects one by one, a twentieth of a build's time, which the exit makes moot."""
-    code = main()
+    try:
+        code = main()
+    except OSError:  # standard error itself is a closed pipe: the failure cannot even be said
+        code = UNREADABLE
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

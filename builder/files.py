@@ -25,6 +25,7 @@ REASONS = {
     errno.EBUSY: "文件正被占用",
     errno.ETXTBSY: "文件正被占用",
     errno.EIO: "读写设备出错",
+    errno.EPIPE: "输出的管道已关闭",
 }
 
 

@@ -55,7 +55,7 @@ def load(name: str, path: Path, subfont: int) -> Any | None:
     try:
         key = _key(name, path, subfont)
         with open(_entry_file(folder, name, path, subfont), "rb") as source:
-            if _foreign(os.fstat(source.fileno())):
+            if caches.foreign(os.fstat(source.fileno())):
                 return None
             entry = _unpickle(source.read())
         if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == key):
@@ -147,12 +147,6 @@ def _key(name: str, path: Path, subfont: int) -> tuple[object, ...]:
 def _entry_file(folder: Path, name: str, path: Path, subfont: int) -> Path:
     digest = hashlib.sha256(repr((str(path), subfont, name)).encode()).hexdigest()[:32]
     return folder / f"{digest}.pickle"
-
-
-def _foreign(st: os.stat_result) -> bool:
-    """An entry someone else owns is not ours to trust."""
-    geteuid = getattr(os, "geteuid", None)
-    return geteuid is not None and st.st_uid != geteuid()
 
 
 def _plain(value: Any) -> bool:

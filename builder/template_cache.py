@@ -2,15 +2,19 @@
 
 Compiling the report's part templates is a tenth of reading and composing an edition; Jinja's
 own bytecode cache keeps the result under the template's name, checked against the source's
-checksum and Jinja's and Python's versions, so an edited template is compiled afresh. A cache
-that cannot be read or written is no cache: the template is compiled as if there were none.
+checksum and Python's version, so an edited template is compiled afresh. Entries live in a
+folder named for Jinja's version, as Jinja's own check does not cover it. A cache that cannot
+be read or written is no cache: the template is compiled as if there were none. An entry is run
+as code, so one that another user owns, or that holds anything but code, is not used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import types
 
+import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from builder import caches
@@ -21,8 +25,12 @@ class TemplateCache(FileSystemBytecodeCache):
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
+            if caches.foreign(os.stat(self._get_cache_filename(bucket))):
+                return
             super().load_bytecode(bucket)
-        except Exception:  # a truncated or foreign entry: compile the template again
+        except Exception:  # no entry, or a truncated one: compile the template again
+            bucket.reset()
+        if bucket.code is not None and not isinstance(bucket.code, types.CodeType):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
@@ -34,4 +42,4 @@ class TemplateCache(FileSystemBytecodeCache):
 def template_cache() -> TemplateCache | None:
     """The cache of compiled templates; None when caching is turned off."""
     folder = caches.directory("templates")
-    return None if folder is None else TemplateCache(str(folder), "%s.jinja")
+    return None if folder is None else TemplateCache(str(folder / f"jinja-{jinja2.__version__}"), "%s.jinja")
