@@ -7,9 +7,9 @@ so a failed build leaves earlier outputs as they were.
 Where it can fork (`builder.parallel`), a build of both formats renders them in worker processes
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
-page numbers, which the PDF's replace when it is done (`builder.docx_pages`); a third writes the
-proof list (and redline). The files, messages and errors are those of a build in one process;
-`BUILDER_JOBS=1` turns the workers off.
+page numbers, which the PDF's replace when it is done (`builder.docx_pages`). The build writes
+the proof list (and redline) meanwhile. The files, messages and errors are those of a build in
+one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
 the workers are forked before the build has imported more than this module.
@@ -157,9 +157,16 @@ def render_all(
 
 
 def _import_shared() -> None:
-    import lxml.etree  # type: ignore[import-untyped]  # noqa: F401  (every worker's writer uses it)
+    """What both writers' libraries import, imported once before the DOCX worker is forked."""
+    import urllib.request  # noqa: F401  (ReportLab's and python-pptx's utilities)
 
-    import builder.ooxml  # noqa: F401
+    import lxml.etree  # type: ignore[import-untyped]  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+    import builder.document
+    import builder.numbers
+    import builder.ooxml
+    import builder.style  # noqa: F401
 
 
 def _import_docx() -> None:
@@ -186,14 +193,6 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
     return warm
 
 
-def _import_proof() -> None:
-    import builder.writers.proof_list  # noqa: F401
-
-
-def _extras_task(job: ExtrasJob, _progress: Progress, _receive: parallel.Receive) -> dict[str, bytes]:
-    return extras(job)
-
-
 def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> tuple[bytes, dict[int, int]]:
     return render_pdf(job, progress)
 
@@ -215,19 +214,23 @@ def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> byte
 
 
 def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Workers | None:
-    """The worker processes of a build of both formats (PDF, DOCX, `extras`); None where it renders in-process."""
+    """The worker processes of a build of both formats (PDF, DOCX); None where it renders in-process."""
     if not all(f in formats for f in BOTH):
         return None
-    siblings = [parallel.Sibling(_import_docx, _docx_task), parallel.Sibling(_import_proof, _extras_task)]
+    siblings = [parallel.Sibling(_import_docx, _docx_task)]
     return parallel.Workers.start(_import_shared, _fonts_for(edition_path), _pdf_task, siblings)
 
 
 def render_with(workers: parallel.Workers, job: Job, more: ExtrasJob, progress: Progress) -> dict[str, bytes]:
-    """`render_all` of both formats, then `extras`, by the workers; a task whose worker was lost is done here.
+    """`render_all` of both formats by the workers, `extras` here meanwhile; a task whose worker was lost is done here.
 
     The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
     stem = safe_name(job.document.meta.title)
-    workers.send([job, job, more])
+    workers.send([job, job])
+    try:
+        later, failed = extras(more), None
+    except Exception as exc:  # said after the writers' errors, as in a build in one process
+        later, failed = {}, exc
     try:
         data, pages = workers.result(0, progress)
     except parallel.Lost as lost:
@@ -237,10 +240,8 @@ def render_with(workers: parallel.Workers, job: Job, more: ExtrasJob, progress: 
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
-    try:
-        later: dict[str, bytes] = workers.result(2, progress)
-    except parallel.Lost:
-        later = extras(more)
+    if failed is not None:
+        raise failed
     return {f"{stem}.pdf": data, f"{stem}.docx": document, **later}
 
 
