@@ -6,6 +6,7 @@ a moved column reads the same. Every refusal is one line naming the sheet and ce
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -508,6 +509,9 @@ _ROW, _CELL, _FORMULA = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}f"
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 
+_ANY_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")  # a formula element, whatever its prefix
+
+
 def _scan_formulas(path: Path, empties: dict[str, set[str]], parts: Mapping[str, str | None]) -> list[str] | None:
     """`_openpyxl_formulas` from the sheets' XML in the zip, ~10 times faster than opening the workbook again.
 
@@ -526,8 +530,10 @@ def _scan_formulas(path: Path, empties: dict[str, set[str]], parts: Mapping[str,
                 part = parts.get(sheet_name)
                 if part is None:
                     return None
-                with archive.open(part) as source:
-                    cells = _formula_cells(source, refs)
+                raw = archive.read(part)
+                if not _ANY_FORMULA.search(raw):  # most sheets hold no formula: no need to parse them
+                    continue
+                cells = _formula_cells(io.BytesIO(raw), refs)
                 if cells is None:
                     return None
                 found.extend(f"{sheet_name}!{ref}" for ref in cells)

@@ -575,3 +575,17 @@ def _stale_dimension(tmp_path: Path) -> Path:
 def test_stale_sheet_dimension_loses_no_rows(tmp_path: Path) -> None:
     figures = load(_stale_dimension(tmp_path))
     assert [s.name for s in figures.streets] == ["东华门街道", "西长安街街道", "怀柔镇"]
+
+
+@pytest.mark.parametrize("xml", [b"<f>SUM(A1)</f>", b'<f t="shared" si="0"/>', b"<x:f>A1</x:f>", b"<f\n>A1</f>"])
+def test_the_formula_prescan_sees_every_formula_element(xml: bytes) -> None:
+    from builder.reader import _ANY_FORMULA
+
+    assert _ANY_FORMULA.search(b'<c r="B3"><v>1</v></c><c r="B4">' + xml + b"</c>")
+
+
+@pytest.mark.parametrize("xml", [b"<fill/>", b"<font>", b"<x:fill>", b'<c r="F3"><v>1</v></c>'])
+def test_the_formula_prescan_skips_sheets_without_one(xml: bytes) -> None:
+    from builder.reader import _ANY_FORMULA
+
+    assert not _ANY_FORMULA.search(xml)
