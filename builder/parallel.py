@@ -19,8 +19,10 @@ raises `Lost` there, and the build does that task itself. The warm-ups are guess
 the document exists; whatever they raise is ignored (the task meets it again and reports it).
 
 Only the build's own process writes files and prints; workers leave with `os._exit`, never
-running the caller's clean-up (a test runner's, say). Closing the `Workers` stops workers that
-are not done (SIGTERM) and waits for them, so none outlives the build.
+running the caller's clean-up (a test runner's, say). The workers form a process group of their
+own; closing the `Workers` stops the whole group if any worker is not done (SIGTERM, so a
+sibling stops even when the first worker is already gone) and waits for the first, so none
+outlives the build.
 """
 
 from __future__ import annotations
@@ -237,8 +239,10 @@ class Workers:
             _close(*(fd for e in ends for fd in (*e.worker_side(), *e.build_side())))
             return None
         if pid == 0:  # the first worker; never returns
+            _own_group(0)
             _close(*(fd for e in ends for fd in e.build_side()))
             _first_worker(warm_shared, warm_first, first, siblings, [e.worker_side() for e in ends])
+        _own_group(pid)  # set on both sides of the fork, so `close` finds the group whichever ran first
         _close(*(fd for e in ends for fd in e.worker_side()))
         return cls(pid, [e.job.write for e in ends], [e.result.read for e in ends], [False] * len(ends))
 
@@ -310,9 +314,18 @@ class Workers:
         self.closed = True
         _close(*self.jobs, *self.results)
         if not all(self.done):
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGTERM)
+            try:  # the whole group: a sibling runs on when the first worker is already gone
+                os.killpg(self.pid, signal.SIGTERM)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGTERM)
         _reap(self.pid)
+
+
+def _own_group(pid: int) -> None:
+    """Make worker `pid` (0: this process) the leader of a process group its siblings join by forking."""
+    with contextlib.suppress(OSError):  # the child may have set it already, or be gone
+        os.setpgid(pid, pid if pid else 0)
 
 
 def _reap(pid: int) -> None:
@@ -355,18 +368,23 @@ def _first_worker(
         _warm(warm_shared)
         held = dict(enumerate(ends))  # the pipe ends open in this process, by worker
         for index, sibling in enumerate(siblings, start=1):
+            # SIGTERM waits until the new sibling is on the list (here) or has its own handler
+            # (there): one arriving in between would otherwise leave that sibling running
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
             try:
                 pid = os.fork()
             except OSError:  # the build does this one's task itself
                 pid = -1
             if pid == 0:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                 _close(*(fd for i, pair in held.items() if i != index for fd in pair))
                 _warm(sibling.warm)
                 os._exit(_serve(sibling.task, *ends[index]))
-            _close(*held.pop(index))
             if pid > 0:
                 _siblings.append(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+            _close(*held.pop(index))
         _warm(warm_first)
         code = _serve(first, *ends[0])
         for pid in _siblings:
