@@ -56,16 +56,6 @@ class Job:
     font_dirs: tuple[Path, ...]
 
 
-@dataclass(frozen=True)
-class ExtrasJob:
-    """What `extras` needs of a composed build."""
-
-    document: Document
-    checked: Checked
-    style: Style
-    since: Path | None
-
-
 def stderr_progress(text: str) -> None:
     print(text, file=sys.stderr)
 
@@ -102,20 +92,16 @@ def prepare_all(edition_path: Path, *, final: bool = False) -> tuple[Edition, Do
     return edition, document, findings, ledger
 
 
-def extras(job: ExtrasJob) -> dict[str, bytes]:
+def extras(document: Document, checked: Checked, style: Style, since: Path | None) -> dict[str, bytes]:
     """The proof list, and with `since` the redline against that older edition, by file name."""
     from builder.writers.proof_list import proof_workbook
 
-    document, style, since = job.document, job.style, job.since
     stem = safe_name(document.meta.title)
-    out = {f"{stem}-校对清单.xlsx": proof_workbook(document, job.checked)}
+    out = {f"{stem}-校对清单.xlsx": proof_workbook(document, checked)}
     if since is not None:
-        from builder import ooxml
-        from builder.redline import redline
+        from builder.redline import redline_since
 
-        _, old, _ = prepare(since)
-        date = document.meta.date or ooxml.document_date().date().isoformat()
-        out[f"{stem}-修订.docx"] = redline(old, document, style, author=document.meta.author or "builder", date=date)
+        out[f"{stem}-修订.docx"] = redline_since(since, document, style)
     return out
 
 
@@ -138,19 +124,19 @@ def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
     return docx.write(job.document, job.style, toc_pages=toc_pages)
 
 
-def render_all(
-    document: Document, style: Style, formats: tuple[str, ...], edition: Edition, progress: Progress
-) -> dict[str, bytes]:
+def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> dict[str, bytes]:
     """Every format's bytes by file name; the DOCX contents take their page numbers from the PDF."""
-    stem = safe_name(document.meta.title)
-    job = Job(document, style, edition.font_dirs)
     out: dict[str, bytes] = {}
     toc_pages: dict[int, int] = {}
     if "pdf" in formats:
-        out[f"{stem}.pdf"], toc_pages = render_pdf(job, progress)
+        out[_file(job, "pdf")], toc_pages = render_pdf(job, progress)
     if "docx" in formats:
-        out[f"{stem}.docx"] = write_docx(job, toc_pages)
+        out[_file(job, "docx")] = write_docx(job, toc_pages)
     return out
+
+
+def _file(job: Job, suffix: str) -> str:
+    return f"{safe_name(job.document.meta.title)}.{suffix}"
 
 
 # ---------------------------------------------------------------- the same in worker processes
@@ -175,20 +161,16 @@ def _import_docx() -> None:
 
 
 def _fonts_for(edition_path: Path) -> Callable[[], object]:
-    """Registering the fonts the edition will most likely need, before its document is composed.
-
-    A guess: the edition's `fonts/` folder as `Edition.font_dirs` finds it, without importing the
-    workbook reader that `load_edition` brings along. Should it guess wrong, the PDF task registers
-    what the edition really names."""
+    """Registering the fonts the edition names, before its document is composed (a guess: should
+    the edition not load, the PDF task meets and reports that)."""
 
     def warm() -> object:
         import builder.writers.pdf  # noqa: F401
-
-        fonts = edition_path / "fonts"
+        from builder.edition import load_edition
         from builder.fonts import register
         from builder.style import load_style
 
-        return register(load_style(), (fonts,) if fonts.is_dir() else (), cache=True)
+        return register(load_style(), load_edition(edition_path).font_dirs, cache=True)
 
     return warm
 
@@ -221,14 +203,15 @@ def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Work
     return parallel.Workers.start(_import_shared, _fonts_for(edition_path), _pdf_task, siblings)
 
 
-def render_with(workers: parallel.Workers, job: Job, more: ExtrasJob, progress: Progress) -> dict[str, bytes]:
-    """`render_all` of both formats by the workers, `extras` here meanwhile; a task whose worker was lost is done here.
+def render_with(
+    workers: parallel.Workers, job: Job, progress: Progress, meanwhile: Callable[[], dict[str, bytes]]
+) -> dict[str, bytes]:
+    """`render_all` of both formats by the workers, and `meanwhile` here; a task whose worker was lost is done here.
 
     The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
-    stem = safe_name(job.document.meta.title)
     workers.send([job, job])
     try:
-        later, failed = extras(more), None
+        later, failed = meanwhile(), None
     except Exception as exc:  # said after the writers' errors, as in a build in one process
         later, failed = {}, exc
     try:
@@ -242,7 +225,7 @@ def render_with(workers: parallel.Workers, job: Job, more: ExtrasJob, progress: 
         document = write_docx(job, pages)
     if failed is not None:
         raise failed
-    return {f"{stem}.pdf": data, f"{stem}.docx": document, **later}
+    return {_file(job, "pdf"): data, _file(job, "docx"): document, **later}
 
 
 def build(
@@ -293,12 +276,16 @@ def _build(
         from builder.style import load_style
 
         style = load_style()
-        more = ExtrasJob(document, Checked.of(findings, ledger), style, since)
+        job = Job(document, style, edition.font_dirs)
+        checked = Checked.of(findings, ledger)
+
+        def later() -> dict[str, bytes]:
+            return extras(document, checked, style, since)
+
         if workers is None:
-            payloads = render_all(document, style, formats, edition, progress)
-            payloads.update(extras(more))
+            payloads = render_all(job, formats, progress) | later()
         else:
-            payloads = render_with(workers, Job(document, style, edition.font_dirs), more, progress)
+            payloads = render_with(workers, job, progress, later)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:

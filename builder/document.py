@@ -138,6 +138,11 @@ class Meta:
     date: str = ""
     final: bool = False
 
+    @property
+    def version_line(self) -> str:
+        """The version and date as metadata and the proof list show them: “修订稿2 2021-02-03”."""
+        return " ".join(w for w in (self.version, self.date) if w)
+
 
 @dataclass(frozen=True)
 class Document:

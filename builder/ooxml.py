@@ -77,5 +77,10 @@ def core_dates(xml: bytes, when: datetime) -> bytes:
     for tag in ("created", "modified"):
         for found in root.iter(f"{{{DCTERMS}}}{tag}"):
             found.text = stamp
+    return serialise(root)
+
+
+def serialise(root: etree._Element) -> bytes:
+    """An OOXML part's bytes: UTF-8 with the declaration Word writes (standalone)."""
     data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     return data

@@ -86,8 +86,8 @@ class ProofRow:
 
 @dataclass(frozen=True)
 class Checked:
-    """What the proof list needs of the check and the derived figures, as plain text: it travels to a
-    build's worker process without the workbook reader the findings and the ledger would bring along."""
+    """What the proof list needs of the check and the derived figures, as plain text: the proof list's
+    writer needs neither the findings' nor the ledger's modules (nor the workbook reader they import)."""
 
     problems: Mapping[str, tuple[str, ...]]  # by cell (`总量!B3`): the check's lines about it
     formulas: Mapping[str, str]  # by derived figure: its formula written out in cells

@@ -490,8 +490,6 @@ def _openpyxl_formulas(path: Path, empties: dict[str, set[str]]) -> list[str]:
             if not refs or sheet_name not in wb.sheetnames:
                 continue
             ws = wb[sheet_name]
-            if not hasattr(ws, "iter_rows"):
-                continue
             ws.reset_dimensions()
             for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
                 for index, c in enumerate(cells, start=1):

@@ -94,13 +94,17 @@ def redline(old: Document, new: Document, style: Style, *, author: str, date: st
     return docx_writer.save(doc)
 
 
-def write_redline(old_edition: Path, new_edition: Path, out: Path) -> None:
-    """Compose both editions and write the new one's redline against the old to `out` (atomically);
-    the revisions carry the new edition's author and date."""
+def redline_since(old_edition: Path, new: Document, style: Style) -> bytes:
+    """`new`'s redline against the edition at `old_edition`; the revisions carry `new`'s author and date."""
     _, old, _ = prepare(old_edition)
-    _, new, _ = prepare(new_edition)
     date = new.meta.date or ooxml.document_date().date().isoformat()
-    data = redline(old, new, load_style(), author=new.meta.author or "builder", date=date)
+    return redline(old, new, style, author=new.meta.author or "builder", date=date)
+
+
+def write_redline(old_edition: Path, new_edition: Path, out: Path) -> None:
+    """Compose both editions and write the new one's redline against the old to `out` (atomically)."""
+    _, new, _ = prepare(new_edition)
+    data = redline_since(old_edition, new, load_style())
     with atomic_write(out) as tmp:
         tmp.write_bytes(data)
 
@@ -575,4 +579,4 @@ def _tracked_items(child: Element, kind: str, mark: Mark) -> list[tuple[str | No
     return [(None, child)]
 
 
-__all__ = ["redline", "write_redline"]
+__all__ = ["redline", "redline_since", "write_redline"]

@@ -66,7 +66,7 @@ def refresh(edited_docx: bytes, new: Document, style: Style) -> tuple[bytes, lis
     printed = printed_figures(new)
     report = refresh_controls(controls, printed, new.meta.final)
     report += deleted_controls(controls, printed)
-    rewrites = {DOCUMENT: _serialise(root)}
+    rewrites = {DOCUMENT: ooxml.serialise(root)}
     rewrites.update(refresh_charts(parts, root, new, style, report))
     return ooxml.repack(edited_docx, {name: _constant(data) for name, data in rewrites.items()}), report
 
@@ -111,11 +111,6 @@ def read_package(blob: bytes) -> dict[str, bytes]:
 
 def _constant(data: bytes) -> Callable[[bytes], bytes]:
     return lambda _: data
-
-
-def _serialise(root: Element) -> bytes:
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return data
 
 
 # -- figures in controls ---------------------------------------------------------------------
@@ -298,7 +293,7 @@ def _chart_rewrites(parts: dict[str, bytes], part: str, chart: Chart, style: Sty
     data = charts.chart_data(chart)
     fresh = charts.chart_space(chart, data, style.fonts.chart)
     edited = etree.fromstring(parts[part], PARSER)
-    out = {part: _serialise(xml.refresh_chart_values(edited, fresh))}
+    out = {part: ooxml.serialise(xml.refresh_chart_values(edited, fresh))}
     workbook = _embedded(parts, part)
     if workbook is not None and workbook in parts:
         out[workbook] = data.xlsx_blob

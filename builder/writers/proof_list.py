@@ -18,7 +18,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
 from builder.document import Document
-from builder.ooxml import core_dates, document_date, repack
+from builder.ooxml import document_date, repack, serialise
 from builder.proof import (
     COLUMNS,
     FLAGGED,
@@ -51,7 +51,7 @@ def proof_workbook(document: Document, checked: Checked) -> bytes:
         {
             "title": f"{meta.title}校对清单",
             "author": meta.author or "builder",
-            "keywords": " ".join(w for w in (meta.version, meta.date) if w),
+            "keywords": meta.version_line,
             "created": document_date().replace(tzinfo=None),
         }
     )
@@ -61,14 +61,12 @@ def proof_workbook(document: Document, checked: Checked) -> bytes:
 
 
 def _core(xml: bytes, version: str) -> bytes:
-    """docProps/core.xml with the edition's version (`cp:version`) and dates from SOURCE_DATE_EPOCH."""
-    xml = core_dates(xml, document_date())
+    """docProps/core.xml with the edition's version (`cp:version`), which XlsxWriter does not write."""
     if not version:
         return xml
     root = etree.fromstring(xml)
     etree.SubElement(root, f"{{{CORE}}}version").text = version
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return data
+    return serialise(root)
 
 
 def _write_list(wb: Any, rows: Sequence[ProofRow]) -> None:
@@ -96,7 +94,7 @@ def _write_notes(wb: Any, document: Document, rows: Sequence[ProofRow]) -> None:
     counts = {s: sum(1 for r in rows if r.state == s) for s in (OK, MISSING, ILLUSTRATIVE, FLAGGED)}
     lines: list[tuple[str, str] | None] = [
         ("校对清单", document.meta.title),
-        ("版本", " ".join(w for w in (document.meta.version, document.meta.date) if w)),
+        ("版本", document.meta.version_line),
         ("说明", "报告中每印出一次数字为一行，按阅读顺序排列；可按“状态”等列筛选。"),
         ("合计", f"共{len(rows)}个数字：" + "，".join(f"{s}{n}" for s, n in counts.items())),
         None,

@@ -82,10 +82,12 @@ def build(
     }
     body = doc.element.body
     for index, block in enumerate(document.blocks):
+        if hook is None:
+            write_block(ctx, index, block)
+            continue
         before = len(_content(body))
         write_block(ctx, index, block)
-        if hook is not None:
-            hook(index, block, _content(body)[before:])
+        hook(index, block, _content(body)[before:])
     _end_with_paragraph(doc)
     page_setup(doc.sections[0], style)
     footers(doc, style)

@@ -20,7 +20,6 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
-from lxml import etree  # type: ignore[import-untyped]
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
@@ -62,8 +61,7 @@ class ChartPart(Part):
 
     @property
     def blob(self) -> bytes:
-        data: bytes = etree.tostring(self.space, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return data
+        return ooxml.serialise(self.space)
 
 
 def number_format(places: int) -> str:

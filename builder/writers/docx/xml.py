@@ -22,6 +22,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree  # type: ignore[import-untyped]
 
+from builder import ooxml
+
 Element = Any  # an lxml element (lxml ships no type stubs)
 
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -253,8 +255,7 @@ def font_table_xml(blob: bytes, fonts: Iterable[tuple[str, str]]) -> bytes:
         font.append(el("w:family", {"w:val": "auto"}))
         font.append(el("w:pitch", {"w:val": "variable"}))
         root.append(font)
-    result: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return result
+    return ooxml.serialise(root)
 
 
 # -- fields and bookmarks --------------------------------------------------------------------

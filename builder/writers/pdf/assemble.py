@@ -283,7 +283,7 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
             title=document.meta.title,
             author=document.meta.author,
             subject=document.meta.subject,
-            keywords=" ".join(w for w in (document.meta.version, document.meta.date) if w),
+            keywords=document.meta.version_line,
             creator="report builder",
             producer="report builder",
             lang=document.meta.language,
