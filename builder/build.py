@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from builder.derived import Ledger
     from builder.document import Document
     from builder.edition import Edition
+    from builder.figures import Figures
     from builder.proof import Checked
     from builder.style import Style
 
@@ -68,14 +69,25 @@ def safe_name(name: str) -> str:
     return cleaned or "report"
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An edition read, checked and composed, with what was read and derived on the way."""
+
+    edition: Edition
+    document: Document
+    findings: list[Finding]
+    ledger: Ledger
+    figures: Figures
+
+
 def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Document, list[Finding]]:
     """Read, check and compose an edition."""
-    edition, document, findings, _ = prepare_all(edition_path, final=final)
-    return edition, document, findings
+    done = prepare_all(edition_path, final=final)
+    return done.edition, done.document, done.findings
 
 
-def prepare_all(edition_path: Path, *, final: bool = False) -> tuple[Edition, Document, list[Finding], Ledger]:
-    """`prepare`, with the derived figures the proof list traces formulas through."""
+def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
+    """`prepare`, with the figures and the derived figures (the proof list traces formulas through them)."""
     from builder.check import check
     from builder.compose import compose
     from builder.derived import derive
@@ -89,7 +101,7 @@ def prepare_all(edition_path: Path, *, final: bool = False) -> tuple[Edition, Do
     document = compose(figures, ledger, edition)
     if final:
         document = replace(document, meta=replace(document.meta, final=True))
-    return edition, document, findings, ledger
+    return Prepared(edition, document, findings, ledger, figures)
 
 
 def extras(document: Document, checked: Checked, style: Style, since: Path | None) -> dict[str, bytes]:
@@ -267,7 +279,8 @@ def _build(
     progress(f"第1步 读取并核对 {edition_path}")
     workers = start_workers(edition_path, formats)
     try:
-        edition, document, findings, ledger = prepare_all(edition_path, final=final)
+        prepared = prepare_all(edition_path, final=final)
+        edition, document, findings, ledger = prepared.edition, prepared.document, prepared.findings, prepared.ledger
         target = out_dir or Path("out") / safe_name(edition.name)
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
         if final and findings:

@@ -22,9 +22,9 @@ from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
 
-from builder.build import prepare
+from builder.build import prepare_all
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
-from builder.figures import Figures, load
+from builder.figures import Figures
 from builder.locate import Placed, placed_figures
 from builder.reader import Row, State, Value
 from builder.reader import Table as InputTable
@@ -128,8 +128,8 @@ class Side:
 
 
 def load_side(path: Path) -> Side:
-    edition, document, _ = prepare(path)
-    return Side(load(edition.workbook), document)
+    prepared = prepare_all(path)
+    return Side(prepared.figures, prepared.document)
 
 
 def diff_editions(old: Path, new: Path) -> DiffReport:

@@ -56,11 +56,11 @@ def fill(blob: bytes, pages: Mapping[int, int]) -> bytes:
         main = next((info for info in infos if info.filename == MAIN), None)
         if main is None:
             raise Unfilled(MAIN)
-        for info in infos:
-            data = archive.read(info)
-            if info is not main and MARK in data and not data.startswith(_NESTED):
-                raise Unfilled(f"a placeholder outside {MAIN}: {info.filename}")
         before = archive.read(main)
+        for info in infos:
+            data = archive.read(info) if info is not main else b""
+            if MARK in data and not data.startswith(_NESTED):
+                raise Unfilled(f"a placeholder outside {MAIN}: {info.filename}")
     after = _filled(before, pages)
     try:
         return _splice(blob, main, before, after, [info.filename for info in infos])
