@@ -1,9 +1,9 @@
 """A build with worker processes gives what a build in one process gives: the same files, messages and exit code.
 
 Runs `builder build` on each edition with `BUILDER_JOBS=1` (one process) and without (the writers
-in worker processes, see builder.build), with and without `--final`, and compares the
+in worker processes, see builder.command.pipeline), with and without `--final`, and compares the
 bytes of every output, stdout, stderr and the exit code; the workers run with an empty font cache,
-then a filled one (builder.fontcache), since the PDF must not depend on where its fonts were parsed.
+then a filled one (builder.style.fontcache), since the PDF must not depend on where its fonts were parsed.
 
     .venv/bin/python bench/identical_outputs.py [EDITION ...]
 """

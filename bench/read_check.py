@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from builder.check import check
-from builder.derived import derive
-from builder.figures import load
+from builder.figures.check import check
+from builder.figures.derived import derive
+from builder.workbook.load import load
 
 
 def once(edition: Path) -> tuple[float, int]:

@@ -1,5 +1,5 @@
 """`python -m builder` is the `builder` command."""
 
-from builder.cli import run
+from builder.command.cli import run
 
 run()

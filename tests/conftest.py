@@ -20,8 +20,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from builder import template
-from builder.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, UNIT_TYPES
+from builder.workbook import blank as template
+from builder.workbook.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, UNIT_TYPES
 
 Data = dict[str, list[dict[str, Any]]]
 

@@ -19,13 +19,13 @@ import pytest
 from conftest import small_data, write_workbook
 from openpyxl import Workbook
 
-from builder import template
-from builder.check import check
-from builder.cli import main
-from builder.derived import derive
-from builder.figures import Figures, load
-from builder.reader import State
-from builder.schema import SHEETS
+from builder.command.cli import main
+from builder.figures.check import check
+from builder.figures.derived import derive
+from builder.workbook import blank as template
+from builder.workbook.load import Figures, load
+from builder.workbook.reader import State
+from builder.workbook.schema import SHEETS
 
 Edit = Callable[[Workbook], None]
 Make = Callable[[Path], Path]
@@ -579,13 +579,13 @@ def test_stale_sheet_dimension_loses_no_rows(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("xml", [b"<f>SUM(A1)</f>", b'<f t="shared" si="0"/>', b"<x:f>A1</x:f>", b"<f\n>A1</f>"])
 def test_the_formula_prescan_sees_every_formula_element(xml: bytes) -> None:
-    from builder.reader import _ANY_FORMULA
+    from builder.workbook.reader import _ANY_FORMULA
 
     assert _ANY_FORMULA.search(b'<c r="B3"><v>1</v></c><c r="B4">' + xml + b"</c>")
 
 
 @pytest.mark.parametrize("xml", [b"<fill/>", b"<font>", b"<x:fill>", b'<c r="F3"><v>1</v></c>'])
 def test_the_formula_prescan_skips_sheets_without_one(xml: bytes) -> None:
-    from builder.reader import _ANY_FORMULA
+    from builder.workbook.reader import _ANY_FORMULA
 
     assert not _ANY_FORMULA.search(xml)

@@ -1,8 +1,8 @@
 """What a build keeps between runs, and the command that leaves at once.
 
-`builder.caches.directory` (where the caches live), `builder.template_cache` (Jinja's compiled
-templates, as `builder.compose.environment` uses them), `builder.fontcache` (parsed TrueType fonts,
-as `builder.fonts.register(..., cache=True)` uses them) and `builder.cli.run` (`main`, then
+`builder.caches.directory` (where the caches live), `builder.compose.template_cache` (Jinja's compiled
+templates, as `builder.compose.annual.environment` uses them), `builder.style.fontcache` (parsed TrueType fonts,
+as `builder.style.fonts.register(..., cache=True)` uses them) and `builder.command.cli.run` (`main`, then
 `os._exit`), tried in a fresh interpreter.
 
 Every test points `BUILDER_CACHE_DIR` at its own folder, so none reads or writes the user's cache.
@@ -30,12 +30,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from builder import caches, fontcache, fonts
-from builder.build import prepare
-from builder.compose import PARTS
+from builder import caches
+from builder.command.pipeline import prepare
+from builder.compose.annual import PARTS
+from builder.compose.template_cache import TemplateCache, template_cache
 from builder.document import Cell, Document, Heading, Paragraph, Table, Title
-from builder.style import load_style
-from builder.template_cache import TemplateCache, template_cache
+from builder.style import fontcache, fonts, load_style
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"
@@ -166,8 +166,8 @@ def entries(folder: Path) -> list[Path]:
 
 
 def test_the_environment_uses_the_template_cache(cache_dir: Path) -> None:
-    from builder.compose import environment
-    from builder.edition import load_edition
+    from builder.compose.annual import environment
+    from builder.workbook.edition import load_edition
 
     cache = environment(load_edition(SAMPLE)).bytecode_cache
     assert isinstance(cache, TemplateCache)
@@ -340,7 +340,7 @@ def widths(font: Any, text: str = SAMPLE_TEXT) -> list[float]:
 
 @pytest.fixture
 def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ReportLab's font registry and `builder.fonts`' record of it emptied, as in a new process."""
+    """ReportLab's font registry and `builder.style.fonts`' record of it emptied, as in a new process."""
     monkeypatch.setattr(fonts, "_REGISTERED", {})
     monkeypatch.setattr(fonts, "_BAD", set())
     monkeypatch.setattr(pdfmetrics, "_fonts", {})
@@ -358,7 +358,7 @@ def forget_registrations() -> None:
 @pytest.mark.usefixtures("fresh_registry")
 def test_registering_twice_parses_once(font_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parses: list[str] = []
-    real = TTFont  # what `builder.fonts` parses with
+    real = TTFont  # what `builder.style.fonts` parses with
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         parses.append(str(args[1]))

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from conftest import SAMPLE, edition_copy
 
-from builder.diff import (
+from builder.document.walk import placed_figures
+from builder.reprint.diff import (
     NO_CHANGE,
     DiffReport,
     InputCell,
@@ -22,7 +23,6 @@ from builder.diff import (
     load_side,
     run,
 )
-from builder.locate import placed_figures
 
 TOTAL = ("总量", ("受理总量",), "本年")
 LABOUR = ("热点", ("劳动和社会保障",), "本年")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import prepare
-from builder.cli import main
+from builder.command.cli import main
+from builder.command.pipeline import prepare
 from builder.document import Title
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"

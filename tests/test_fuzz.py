@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 
-from builder.cli import main
-from builder.schema import SHEETS
+from builder.command.cli import main
+from builder.workbook.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"

@@ -1,11 +1,11 @@
-"""Hostile workbook files: `builder.guard.inspect_package` refuses each with one line before openpyxl sees it.
+"""Hostile workbook files: `builder.workbook.package.inspect_package` refuses each with one line before openpyxl sees it.
 
 Each file is built here from the 2020 sample (or from nothing): an encrypted (OLE) file, truncated
 and damaged zips, real zip bombs (300 MiB of zeros in ~300 KiB), a DTD with entities in a sheet,
 20 000 tiny members, a `.docx` renamed `.xlsx`. `HOSTILE` is shared with `test_robustness.py`,
 which runs every one of them through a whole build.
 
-`builder.reader.open_workbook` calls the guard before anything else opens the file, so through
+`builder.workbook.reader.open_workbook` calls the guard before anything else opens the file, so through
 the command (`builder check`) each exits 2 with the guard's line first.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from builder import guard
-from builder.cli import main
-from builder.reader import Unreadable
+from builder.command.cli import main
+from builder.workbook import package as guard
+from builder.workbook.reader import Unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020" / "figures.xlsx"

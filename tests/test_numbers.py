@@ -1,4 +1,4 @@
-"""Tests for builder.numbers: examples from the brief and properties against Fraction references."""
+"""Tests for builder.model.numbers: examples from the brief and properties against Fraction references."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.numbers import (
+from builder.model.numbers import (
     NumberError,
     chinese_numeral,
     format_count,

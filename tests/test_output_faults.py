@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.cli import main
+from builder.command.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
 

@@ -1,4 +1,4 @@
-"""A build's worker processes (`builder.parallel`): the same files, lines and errors as one process.
+"""A build's worker processes (`builder.command.workers`): the same files, lines and errors as one process.
 
 The build tests run `builder build` on the sample edition with workers and compare it with one
 module-scoped build done in one process (`BUILDER_JOBS=1`): a worker that dies without a result,
@@ -28,12 +28,12 @@ from typing import Any, NamedTuple, NoReturn
 
 import pytest
 
-from builder import build as build_module
-from builder import fonts as fonts_module
-from builder import parallel
-from builder.cli import main
-from builder.fonts import FontError
-from builder.parallel import Progress, Receive
+from builder.command import pipeline as build_module
+from builder.command import workers as parallel
+from builder.command.cli import main
+from builder.command.workers import Progress, Receive
+from builder.style import fonts as fonts_module
+from builder.style.fonts import FontError
 from builder.writers import pdf as pdf_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ Children = Callable[[], dict[int, str]]
 
 
 class Hung(BaseException):
-    """The test's deadline passed (a BaseException, so `builder.cli.main` does not swallow it)."""
+    """The test's deadline passed (a BaseException, so `builder.command.cli.main` does not swallow it)."""
 
 
 class Run(NamedTuple):

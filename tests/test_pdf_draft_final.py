@@ -10,11 +10,11 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from builder import fonts as fonts_module
-from builder.build import prepare
-from builder.cli import main
-from builder.fonts import FontError
+from builder.command.cli import main
+from builder.command.pipeline import prepare
+from builder.style import fonts as fonts_module
 from builder.style import load_style
+from builder.style.fonts import FontError
 from builder.writers import pdf
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"

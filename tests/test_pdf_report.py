@@ -16,7 +16,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pypdf import PdfReader
 
-from builder.build import prepare
+from builder.command.pipeline import prepare
 from builder.document import Chart, Document, Heading, Paragraph, Toc
 from builder.style import Style, load_style
 from builder.writers import pdf

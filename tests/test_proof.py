@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from builder.build import prepare
-from builder.check import Finding
-from builder.derived import Ledger, derive
+from builder.command.pipeline import prepare
 from builder.document import Document, FigureState
-from builder.figures import load
-from builder.locate import placed_figures
-from builder.proof import HEADERS, NOTES_SHEET, SHEET, Checked, expand
-from builder.reader import split_header
-from builder.schema import HEADER_ROW
+from builder.document.walk import placed_figures
+from builder.figures.check import Finding
+from builder.figures.derived import Ledger, derive
+from builder.workbook.load import load
+from builder.workbook.reader import split_header
+from builder.workbook.schema import HEADER_ROW
 from builder.writers.proof_list import proof_workbook
+from builder.writers.proof_list.rows import HEADERS, NOTES_SHEET, SHEET, Checked, expand
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"

@@ -25,9 +25,9 @@ from docx_tools import (
 )
 from lxml import etree
 
-from builder.build import prepare
+from builder.command.pipeline import prepare
 from builder.document import Chart, Document, Paragraph, Table, number_captions, para
-from builder.redline import NOTE_PREFIX, redline, revision_date, write_redline
+from builder.reprint.redline import NOTE_PREFIX, redline, revision_date, write_redline
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 

@@ -15,13 +15,13 @@ from docx.oxml.ns import qn
 from docx_tools import NO_SOFFICE, W, body_of, convert_to_pdf, pdf_text, text_of
 from lxml import etree
 
-from builder import ooxml
-from builder.build import prepare
+from builder.command.pipeline import prepare
 from builder.document import Chart, Document
-from builder.reader import Unreadable
-from builder.refresh import NotOurs, printed_figures, refresh, run
+from builder.reprint.refresh import NotOurs, printed_figures, refresh, run
 from builder.style import load_style
+from builder.workbook.reader import Unreadable
 from builder.writers import docx as docx_writer
+from builder.writers import ooxml
 from builder.writers.docx import xml
 
 STYLE = load_style()

@@ -19,9 +19,9 @@ from docx.oxml.ns import qn
 from docx.text.run import Run
 from lxml import etree
 
-from builder.build import build, prepare
-from builder.check import Kind
+from builder.command.pipeline import build, prepare
 from builder.document import Chart, Document, FigureState, Heading, Paragraph, Table, block_figures
+from builder.figures.check import Kind
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 

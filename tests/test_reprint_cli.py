@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builder.cli import main
+from builder.command.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
 

@@ -1,6 +1,6 @@
 """`builder build` on 200+ bad workbooks made by mutating the 2020 sample, and on hostile files.
 
-Every case runs a whole build in-process (`builder.cli.main(["build", EDITION, "-o", OUT])`) into a
+Every case runs a whole build in-process (`builder.command.cli.main(["build", EDITION, "-o", OUT])`) into a
 folder that already holds the outputs of a successful build of the sample, and asserts:
 
 - the exit code is 0, 1 or 2, and the build takes under `CASE_SECONDS`;
@@ -43,8 +43,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from test_hostile import HOSTILE
 
-from builder.cli import main
-from builder.schema import SHEETS
+from builder.command.cli import main
+from builder.workbook.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"
@@ -602,7 +602,7 @@ def peak_rss_mb(code: str) -> tuple[int, float]:
 
 def test_peak_memory_of_a_build_of_the_sample(tmp_path: Path) -> None:
     code, peak = peak_rss_mb(
-        f"from builder.cli import main\nrc = main(['build', {str(SAMPLE)!r}, '-o', {str(tmp_path)!r}])"
+        f"from builder.command.cli import main\nrc = main(['build', {str(SAMPLE)!r}, '-o', {str(tmp_path)!r}])"
     )
     assert code == 0
     assert peak < 500, f"{peak:.0f} MB"
@@ -618,7 +618,7 @@ def test_peak_memory_of_a_sheet_at_the_row_limit(tmp_path: Path) -> None:
             ws.cell(row, column).value = f"注{row}"
     wb.save(edition / "figures.xlsx")
     code, peak = peak_rss_mb(
-        f"from builder.cli import main\nrc = main(['build', {str(edition)!r}, '-o', {str(tmp_path / 'out')!r}])"
+        f"from builder.command.cli import main\nrc = main(['build', {str(edition)!r}, '-o', {str(tmp_path / 'out')!r}])"
     )
     assert code == 0
     assert peak < 500, f"{peak:.0f} MB"
@@ -630,7 +630,7 @@ def test_peak_memory_of_the_worst_hostile_file(tmp_path: Path) -> None:
     edition.mkdir()
     HOSTILE["zip-bomb-in-sheet"][0](edition / "figures.xlsx")
     code, peak = peak_rss_mb(
-        f"from builder.cli import main\nrc = main(['build', {str(edition)!r}, '-o', {str(tmp_path / 'out')!r}])"
+        f"from builder.command.cli import main\nrc = main(['build', {str(edition)!r}, '-o', {str(tmp_path / 'out')!r}])"
     )
     assert code in (0, 2)
     assert peak < 500, f"{peak:.0f} MB"

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from builder import template
-from builder.check import Finding, Kind, check
-from builder.cli import main
-from builder.derived import derive
-from builder.figures import Figures, load
-from builder.reader import State
-from builder.schema import SHEETS
+from builder.command.cli import main
+from builder.figures.check import Finding, Kind, check
+from builder.figures.derived import derive
+from builder.workbook import blank as template
+from builder.workbook.load import Figures, load
+from builder.workbook.reader import State
+from builder.workbook.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from conftest import DISTRICTS, REGION, TOPICS, Data, small_data, write_workbook
 
-from builder.check import Finding, Kind, check
-from builder.cli import main
-from builder.derived import derive
-from builder.figures import load
-from builder.reader import State
-from builder.schema import CALL_TYPES, MONTHS, SHEETS, UNIT_TYPES
+from builder.command.cli import main
+from builder.figures.check import Finding, Kind, check
+from builder.figures.derived import derive
+from builder.workbook.load import load
+from builder.workbook.reader import State
+from builder.workbook.schema import CALL_TYPES, MONTHS, SHEETS, UNIT_TYPES
 
 
 def findings_of(path: Path) -> list[Finding]:
@@ -52,7 +52,7 @@ def test_small_workbook_reads_every_sheet(small_workbook: Path) -> None:
 
 
 def test_small_workbook_parts_add_up(small_workbook: Path) -> None:
-    """The sums the fixture promises, recomputed here independently of `builder.check`."""
+    """The sums the fixture promises, recomputed here independently of `builder.figures.check`."""
     f = load(small_workbook)
 
     def n(v: Any) -> int:

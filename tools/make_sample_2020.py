@@ -6,7 +6,7 @@ Part 1 keeps every figure of the seed report (shared/seed/000_32cc329d840bf8b9.t
 literal string it prints: "1022.3万", "91.32%", "上升53.01%", "8400余", "约5000".  Part 2 holds
 the illustrative designs (in 万) for what the seed only describes: a peak, a leader, an order.
 Part 3 finds exact counts by small searches: each count is one that, rounded half-even the
-way the report rounds (builder.numbers), prints what the seed prints, together with every share
+way the report rounds (builder.model.numbers), prints what the seed prints, together with every share
 and growth rate printed beside it.  Part 4 writes the workbook, and part 5 recomputes every
 printed figure and statement from the chosen counts and lists those that do not reproduce:
 they are the seed's own inconsistencies, which no choice of counts can remove.
@@ -31,9 +31,9 @@ if str(ROOT) not in sys.path:
 
 from openpyxl.utils import get_column_letter  # noqa: E402
 
-from builder.numbers import format_count, format_growth, percent, percent_range, wan_range  # noqa: E402
-from builder.schema import FIRST_DATA_ROW, MONTHS, sheet  # noqa: E402
-from builder.template import write  # noqa: E402
+from builder.model.numbers import format_count, format_growth, percent, percent_range, wan_range  # noqa: E402
+from builder.workbook.blank import write  # noqa: E402
+from builder.workbook.schema import FIRST_DATA_ROW, MONTHS, sheet  # noqa: E402
 
 OUT = ROOT / "inputs" / "2020" / "figures.xlsx"
 NA = "—"
@@ -257,7 +257,7 @@ RATE_UNIT_ORDER = ("国有企业", "街乡镇")  # highest in both rates, then s
 RATE_DISTRICT_ORDER = ("怀柔区", "大兴区", "顺义区")
 
 # 指标: name -> (本年 as printed or None for **, growth as printed / "—" / None, unit, source).
-# Prose prints an indicator with its unit (builder.printing.amount: "165万件"), so a unit holds
+# Prose prints an indicator with its unit (builder.compose.printing.amount: "165万件"), so a unit holds
 # whatever the seed writes after the number: "余件" for "650余件", "万" for "8万居民".
 INDICATORS: dict[str, tuple[str | None, str | None, str, str]] = {
     "参与区数": ("16", NA, "个", "全市16个区"),

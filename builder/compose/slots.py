@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from builder import printing
-from builder.derived import Derived, Ledger
+from builder.compose import printing
 from builder.document import Block, Figure, Heading, Inline, Paragraph, para
-from builder.reader import Value
+from builder.figures.derived import Derived, Ledger
+from builder.workbook.reader import Value
 
 _FIGURE = re.compile("\ue000(\\d+)\ue001")
 _BLOCK = re.compile("\ue002(\\d+)\ue003")

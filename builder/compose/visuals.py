@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from builder import numbers, printing
-from builder.derived import Derived
+from builder.compose import printing
 from builder.document import Cell, Chart, ChartKind, Figure, Inline, Series, Table, Text
-from builder.reader import Value
+from builder.figures.derived import Derived
+from builder.model import numbers
+from builder.workbook.reader import Value
 
 Source = Value | Derived
 WAN = Decimal(10000)

@@ -42,8 +42,8 @@ from builder.document import (
     number_captions,
     para,
 )
-from builder.locate import placed_figures
-from builder.numbers import round_half_even
+from builder.document.walk import placed_figures
+from builder.model.numbers import round_half_even
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 from builder.writers import writer

@@ -16,8 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from builder import fonts
-from builder.style import load_style
+from builder.style import fonts, load_style
 from builder.writers.pdf.linebreak import DEFAULT_TRACKING, NO_END, NO_START, Piece
 from builder.writers.pdf.paragraph import HIGHLIGHT, Justified, slice_pieces
 

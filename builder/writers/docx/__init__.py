@@ -1,11 +1,11 @@
 """The DOCX writer: take a `Document` and a `Style`, produce the bytes of a Word file (GB/T 9704 layout).
 
 Modules: `assemble` (the document, blocks in order), `styles` (Word styles), `tables`, `charts`
-(native charts through python-pptx), `xml` (raw XML python-docx cannot write); `builder.ooxml` packs the file
+(native charts through python-pptx), `xml` (raw XML python-docx cannot write); `builder.writers.ooxml` packs the file
 (fixed dates and entry order, so the same input gives the same bytes).
 
 Every printed figure run of a paragraph or table cell sits in an inline content control (w:sdt)
-tagged with its occurrence key (`builder.locate`), so `builder.refresh` can find it again in a
+tagged with its occurrence key (`builder.document.walk`), so `builder.reprint.refresh` can find it again in a
 copy editors have changed; chart points live in each chart's embedded workbook instead.
 """
 
@@ -16,9 +16,9 @@ from io import BytesIO
 
 from docx.document import Document as DocxDocument
 
-from builder import ooxml
 from builder.document import Document
 from builder.style import Style
+from builder.writers import ooxml
 from builder.writers.docx import assemble
 
 

@@ -23,7 +23,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from builder.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table, Title, Toc
-from builder.locate import keys_by_position
+from builder.document.walk import keys_by_position
 from builder.style import Style
 from builder.writers.docx import charts, styles, tables, xml
 

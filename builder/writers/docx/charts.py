@@ -29,12 +29,12 @@ from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt, lazyproperty
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
-from builder import ooxml
 from builder.document import Chart, ChartKind, Figure
-from builder.numbers import round_half_even
+from builder.model.numbers import round_half_even
 from builder.style import Font, Style
-from builder.writers.common import chart_aspect
+from builder.writers import ooxml
 from builder.writers.docx import xml
+from builder.writers.layout import chart_aspect
 
 CHART_TYPES = {
     ChartKind.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,

@@ -22,7 +22,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree  # type: ignore[import-untyped]
 
-from builder import ooxml
+from builder.writers import ooxml
 
 Element = Any  # an lxml element (lxml ships no type stubs)
 

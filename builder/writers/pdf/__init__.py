@@ -12,8 +12,8 @@ from io import BytesIO
 from pathlib import Path
 
 from builder.document import Document
-from builder.fonts import register
 from builder.style import Style
+from builder.style.fonts import register
 from builder.writers.pdf import settings  # noqa: F401  (before ReportLab's graphics are imported)
 from builder.writers.pdf.assemble import Layout, ReportCanvas, ReportTemplate, flowables
 

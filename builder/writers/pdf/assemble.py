@@ -45,9 +45,9 @@ from builder.document import (
     Title,
     Toc,
 )
-from builder.fonts import ResolvedFont
 from builder.style import Style
-from builder.writers.common import chart_aspect
+from builder.style.fonts import ResolvedFont
+from builder.writers.layout import chart_aspect
 from builder.writers.pdf import charts
 from builder.writers.pdf.linebreak import Piece
 from builder.writers.pdf.paragraph import Justified

@@ -32,7 +32,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from builder.document import Chart, ChartKind
-from builder.numbers import percent, round_half_even
+from builder.model.numbers import percent, round_half_even
 
 __all__ = ["PALETTE", "drawing", "plotted_values"]
 

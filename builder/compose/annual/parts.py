@@ -10,14 +10,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from builder import numbers
 from builder.compose import visuals as v
 from builder.compose.slots import Figs
-from builder.derived import Derived, ranking
 from builder.document import ChartKind
-from builder.figures import Figures, Topic
-from builder.reader import Value
-from builder.schema import CALL_TYPES, MONTHS
+from builder.figures.derived import Derived, ranking
+from builder.model import numbers
+from builder.workbook.load import Figures, Topic
+from builder.workbook.reader import Value
+from builder.workbook.schema import CALL_TYPES, MONTHS
 
 View = dict[str, Any]
 TOP = 10

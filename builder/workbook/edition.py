@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.input_errors import InputError, Unreadable
+from builder.model.errors import InputError, Unreadable
 
 DEFAULTS = {
     "title": "{{ 地区 }}{{ 年度 }}年度统计公开报告",

@@ -17,11 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from builder.input_errors import MAX_ERRORS as MAX_ERRORS  # defined there, re-exported where they always were
-from builder.input_errors import InputError as InputError
-from builder.input_errors import Unreadable as Unreadable
-from builder.numbers import NumberError, parse_percent_flag
-from builder.schema import (
+from builder.model.errors import MAX_ERRORS as MAX_ERRORS  # defined there, re-exported where they always were
+from builder.model.errors import InputError as InputError
+from builder.model.errors import Unreadable as Unreadable
+from builder.model.numbers import NumberError, parse_percent_flag
+from builder.workbook.schema import (
     DIRECTORIES,
     FIXED_DOMAINS,
     NOT_APPLICABLE,
@@ -144,7 +144,9 @@ def open_workbook(path: Path, *, formulas: bool = False) -> Any:
         raise Unreadable([InputError(name, "这是旧版 .xls 格式：请在 Excel 或 WPS 中另存为 .xlsx 再试")])
     if suffix not in {".xlsx", ".xlsm"}:
         raise Unreadable([InputError(name, f"应为 .xlsx 工作簿，实为“{path.suffix or '无扩展名'}”文件")])
-    from builder.guard import inspect_package  # encrypted, truncated, bombs, entities: refused before parsing
+    from builder.workbook.package import (
+        inspect_package,  # encrypted, truncated, bombs, entities: refused before parsing
+    )
 
     inspect_package(path)
     if not zipfile.is_zipfile(path):

@@ -17,11 +17,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from builder.document import Document, FigureState
-from builder.locate import Placed, placed_figures
+from builder.document.walk import Placed, placed_figures
 
 if TYPE_CHECKING:
-    from builder.check import Finding
-    from builder.derived import Ledger
+    from builder.figures.check import Finding
+    from builder.figures.derived import Ledger
 
 SHEET = "校对清单"
 NOTES_SHEET = "说明"

@@ -1,6 +1,6 @@
 """Take the workbook's tables, produce the typed figures of one edition.
 
-Figures hold counts as given; everything computed from them lives in `builder.derived`.
+Figures hold counts as given; everything computed from them lives in `builder.figures.derived`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from openpyxl.utils.cell import range_boundaries
 
-from builder.reader import InputError, Row, State, Table, Unreadable, Value, read_workbook
-from builder.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, SHEETS_BY_NAME
+from builder.workbook.reader import InputError, Row, State, Table, Unreadable, Value, read_workbook
+from builder.workbook.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, SHEETS_BY_NAME
 
 IDENTIFIER = re.compile(r"[^\W\d]\w*")
 

@@ -8,7 +8,7 @@ another role resolved to, then any Chinese font fontconfig knows, and says so (`
 with no Chinese font at all the build stops with `FontError`.
 
 Parsing a CJK font takes about 0.1 s: `register` does it once per file per process, and with `cache=True`
-(as a build does) once per file until the file changes (`builder.fontcache`).
+(as a build does) once per file until the file changes (`builder.style.fontcache`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from builder import fontcache
-from builder.input_errors import UserError
-from builder.style import Style
+from builder.model.errors import UserError
+from builder.style import Style, fontcache
 
 if TYPE_CHECKING:  # imported on first use (`_reportlab`): ~35 ms that finding fonts and `builder check` do not need
     from reportlab.pdfbase import pdfmetrics
@@ -312,7 +311,7 @@ _BAD: set[tuple[Path, int]] = set()  # faces ReportLab could not load
 def _load(font: ResolvedFont, cache: bool = False) -> bool:
     """Register one face with ReportLab unless done before in this process; False when it cannot be loaded.
 
-    With `cache`, the face comes from `builder.fontcache` when an earlier parse was kept, and a
+    With `cache`, the face comes from `builder.style.fontcache` when an earlier parse was kept, and a
     fresh parse is kept for the next build."""
     key = (font.path, font.subfont)
     if key in _REGISTERED:
@@ -335,7 +334,7 @@ def _load(font: ResolvedFont, cache: bool = False) -> bool:
 def register(style: Style, extra_dirs: Sequence[Path] = (), *, cache: bool = False) -> dict[str, ResolvedFont]:
     """`resolve`, then register each chosen font with ReportLab (once per file per process).
 
-    `cache`: take parsed fonts from, and keep them in, the font cache (`builder.fontcache`)."""
+    `cache`: take parsed fonts from, and keep them in, the font cache (`builder.style.fontcache`)."""
     while True:
         resolved = resolve(style, extra_dirs)
         if all([_load(font, cache) for font in resolved.values()]):

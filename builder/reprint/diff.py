@@ -22,12 +22,12 @@ from decimal import Decimal
 from itertools import zip_longest
 from pathlib import Path
 
-from builder.build import prepare_all
+from builder.command.pipeline import prepare_all
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
-from builder.figures import Figures
-from builder.locate import Placed, placed_figures
-from builder.reader import Row, State, Value
-from builder.reader import Table as InputTable
+from builder.document.walk import Placed, placed_figures
+from builder.workbook.load import Figures
+from builder.workbook.reader import Row, State, Value
+from builder.workbook.reader import Table as InputTable
 
 NO_CHANGE = "没有改动"
 EMPTY = "（空）"

@@ -1,6 +1,6 @@
 """Take the document tree and what the check found, produce the proof list as an XLSX workbook.
 
-The rows and columns are `builder.proof`'s; this module lays them out: a header row that stays in
+The rows and columns are `builder.writers.proof_list.rows`'s; this module lays them out: a header row that stays in
 view and filters, fills on the rows a proofreader must look at, and a notes sheet. The caller
 names the file `<title>-校对清单.xlsx`.
 
@@ -18,8 +18,8 @@ from lxml import etree  # type: ignore[import-untyped]
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
 from builder.document import Document
-from builder.ooxml import document_date, repack, serialise
-from builder.proof import (
+from builder.writers.ooxml import document_date, repack, serialise
+from builder.writers.proof_list.rows import (
     COLUMNS,
     FLAGGED,
     HEADERS,

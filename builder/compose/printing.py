@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from builder import numbers
-from builder.derived import Derived
 from builder.document import MISSING_TEXT, Figure, FigureState
-from builder.reader import State, Value
+from builder.figures.derived import Derived
+from builder.model import numbers
+from builder.workbook.reader import State, Value
 
 Source = Value | Derived
 

@@ -9,14 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from builder.command.outputs import reason
+
 # What a command alone needs is imported in it: `build` forks its writer processes first thing,
-# and each then imports only what it uses (see builder.build).
-from builder.build import build
-from builder.files import reason
-from builder.input_errors import UserError
+# and each then imports only what it uses (see builder.command.pipeline).
+from builder.command.pipeline import build
+from builder.model.errors import UserError
 
 if TYPE_CHECKING:
-    from builder.check import Finding
+    from builder.figures.check import Finding
 
 DEFAULT_EDITION = Path("inputs/2020")
 OK, FINDINGS, UNREADABLE = 0, 1, 2
@@ -104,10 +105,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def findings_for(source: Path) -> list[Finding]:
     """Read, derive and check an edition folder (its settings too) or a workbook."""
-    from builder.check import check
-    from builder.derived import derive
-    from builder.edition import load_edition
-    from builder.figures import load
+    from builder.figures.check import check
+    from builder.figures.derived import derive
+    from builder.workbook.edition import load_edition
+    from builder.workbook.load import load
 
     edition = load_edition(source)
     figures = load(edition.workbook)
@@ -115,7 +116,7 @@ def findings_for(source: Path) -> list[Finding]:
 
 
 def _summary(findings: list[Finding]) -> str:
-    from builder.check import Kind
+    from builder.figures.check import Kind
 
     counts = {k: sum(1 for f in findings if f.kind is k) for k in Kind}
     parts = "，".join(f"{k.value}{n}" for k, n in counts.items() if n)
@@ -145,21 +146,21 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from builder.diff import run
+    from builder.reprint.diff import run
 
     return run(args.old, args.new)
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from builder.refresh import run
+    from builder.reprint.refresh import run
 
     return run(args.edited, args.new, args.output)
 
 
 def _fonts(args: argparse.Namespace) -> int:
-    from builder.edition import load_edition
-    from builder.fonts import describe, resolve
     from builder.style import load_style
+    from builder.style.fonts import describe, resolve
+    from builder.workbook.edition import load_edition
 
     edition = load_edition(args.edition) if args.edition.is_dir() else None
     resolved = resolve(load_style(), edition.font_dirs if edition else ())
@@ -169,7 +170,7 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from builder import template
+    from builder.workbook import blank as template
 
     path: Path = args.file
     if path.suffix.lower() != ".xlsx":

@@ -3,7 +3,7 @@ the base the `builder` command catches; `InputError` (where: what) and `Unreadab
 input's) for workbooks and templates. Fonts, styles and outputs have their own (`FontError`,
 `StyleError`, `OutputError`).
 
-They live apart from `builder.reader` (which re-exports them) so that the `builder` command can
+They live apart from `builder.workbook.reader` (which re-exports them) so that the `builder` command can
 name them without importing the workbook reader, which a build's writer processes never need.
 """
 

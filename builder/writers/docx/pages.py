@@ -65,7 +65,7 @@ def fill(blob: bytes, pages: Mapping[int, int]) -> bytes:
     try:
         return _splice(blob, main, before, after, [info.filename for info in infos])
     except (_NotSpliced, struct.error, ValueError):
-        from builder import ooxml  # the DOCX writer's packing: fixed dates, fixed order
+        from builder.writers import ooxml  # the DOCX writer's packing: fixed dates, fixed order
 
         return ooxml.repack(blob, {MAIN: lambda _: after})
 

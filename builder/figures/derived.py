@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from builder import numbers
-from builder.figures import Figures, Topic
-from builder.reader import State, Value
-from builder.schema import CALL_TYPES, MONTHS
+from builder.model import numbers
+from builder.workbook.load import Figures, Topic
+from builder.workbook.reader import State, Value
+from builder.workbook.schema import CALL_TYPES, MONTHS
 
 
 class Op(Enum):

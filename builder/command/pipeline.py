@@ -4,10 +4,10 @@ Step 1 reads and checks the workbook, step 2 composes the document tree, step 3 
 format. Every output is written whole to a temporary file and moved into place at the end,
 so a failed build leaves earlier outputs as they were.
 
-Where it can fork (`builder.parallel`), a build of both formats renders them in worker processes
+Where it can fork (`builder.command.workers`), a build of both formats renders them in worker processes
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
-page numbers, which the PDF's replace when it is done (`builder.docx_pages`). The build writes
+page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
 the proof list (and redline) meanwhile. The files, messages and errors are those of a build in
 one process; `BUILDER_JOBS=1` turns the workers off.
 
@@ -25,17 +25,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder import parallel
-from builder.files import write_all
+from builder.command import workers as parallel
+from builder.command.outputs import write_all
 
 if TYPE_CHECKING:
-    from builder.check import Finding
-    from builder.derived import Ledger
     from builder.document import Document
-    from builder.edition import Edition
-    from builder.figures import Figures
-    from builder.proof import Checked
+    from builder.figures.check import Finding
+    from builder.figures.derived import Ledger
     from builder.style import Style
+    from builder.workbook.edition import Edition
+    from builder.workbook.load import Figures
+    from builder.writers.proof_list.rows import Checked
 
 Progress = Callable[[str], None]
 BOTH = ("pdf", "docx")
@@ -88,11 +88,11 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
 
 def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     """`prepare`, with the figures and the derived figures (the proof list traces formulas through them)."""
-    from builder.check import check
-    from builder.compose import compose
-    from builder.derived import derive
-    from builder.edition import load_edition
-    from builder.figures import load
+    from builder.compose.annual import compose
+    from builder.figures.check import check
+    from builder.figures.derived import derive
+    from builder.workbook.edition import load_edition
+    from builder.workbook.load import load
 
     edition = load_edition(edition_path)
     figures = load(edition.workbook)
@@ -111,7 +111,7 @@ def extras(document: Document, checked: Checked, style: Style, since: Path | Non
     stem = safe_name(document.meta.title)
     out = {f"{stem}-校对清单.xlsx": proof_workbook(document, checked)}
     if since is not None:
-        from builder.redline import redline_since
+        from builder.reprint.redline import redline_since
 
         out[f"{stem}-修订.docx"] = redline_since(since, document, style)
     return out
@@ -119,7 +119,7 @@ def extras(document: Document, checked: Checked, style: Style, since: Path | Non
 
 def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
     """The PDF's bytes and the page of each heading; registers the fonts first and says when one is a stand-in."""
-    from builder.fonts import fallback_warnings, register
+    from builder.style.fonts import fallback_warnings, register
     from builder.writers import pdf
 
     fonts = register(job.style, job.font_dirs, cache=True)
@@ -161,15 +161,10 @@ def _import_shared() -> None:
     import lxml.etree  # type: ignore[import-untyped]  # noqa: F401
     import PIL.Image  # noqa: F401
 
-    import builder.document
-    import builder.numbers
-    import builder.ooxml
-    import builder.style  # noqa: F401
 
 
 def _import_docx() -> None:
-    import builder.docx_pages
-    import builder.writers.docx  # noqa: F401
+    pass
 
 
 def _fonts_for(edition_path: Path) -> Callable[[], object]:
@@ -178,9 +173,9 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
 
     def warm() -> object:
         import builder.writers.pdf  # noqa: F401
-        from builder.edition import load_edition
-        from builder.fonts import register
         from builder.style import load_style
+        from builder.style.fonts import register
+        from builder.workbook.edition import load_edition
 
         return register(load_style(), load_edition(edition_path).font_dirs, cache=True)
 
@@ -193,7 +188,7 @@ def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> tuple
 
 def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> bytes:
     """The DOCX written with stand-in contents pages while the PDF is typed, then given the PDF's pages."""
-    from builder import docx_pages
+    from builder.writers.docx import pages as docx_pages
 
     try:
         stand_ins = docx_pages.placeholders(job.document)
@@ -285,8 +280,8 @@ def _build(
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
         if final and findings:
             return Built(document, findings, [])
-        from builder.proof import Checked
         from builder.style import load_style
+        from builder.writers.proof_list.rows import Checked
 
         style = load_style()
         job = Job(document, style, edition.font_dirs)

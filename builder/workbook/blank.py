@@ -11,7 +11,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from builder.schema import FIRST_DATA_ROW, HEADER_ROW, SHEETS, Kind, Sheet
+from builder.workbook.schema import FIRST_DATA_ROW, HEADER_ROW, SHEETS, Kind, Sheet
 
 GUIDE = "填表须知"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -36,7 +36,7 @@ def build(data: Mapping[str, Rows] | None = None) -> Workbook:
 
 def write(path: Path, data: Mapping[str, Rows] | None = None) -> None:
     """Save the workbook to `path` (complete or not at all)."""
-    from builder.files import atomic_write
+    from builder.command.outputs import atomic_write
 
     wb = build(data)
     with atomic_write(path) as tmp:

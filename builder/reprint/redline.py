@@ -25,12 +25,12 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree  # type: ignore[import-untyped]
 
-from builder import ooxml
-from builder.build import prepare
+from builder.command.outputs import atomic_write
+from builder.command.pipeline import prepare
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
-from builder.files import atomic_write
 from builder.style import Style, load_style
 from builder.writers import docx as docx_writer
+from builder.writers import ooxml
 from builder.writers.docx import assemble, styles, xml
 from builder.writers.docx.xml import Element
 

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from builder.input_errors import UserError
+from builder.model.errors import UserError
 
 REASONS = {
     errno.ENOSPC: "磁盘空间不足",

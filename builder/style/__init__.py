@@ -11,12 +11,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NewType, NoReturn
 
-from builder.input_errors import UserError
+from builder.model.errors import UserError
 
 Mm = NewType("Mm", float)
 Pt = NewType("Pt", float)
 
-STYLES_DIR = Path(__file__).parent.parent / "styles"
+STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
 MM_PER_PT = 25.4 / 72
 
 

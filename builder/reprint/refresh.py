@@ -22,13 +22,13 @@ from zipfile import BadZipFile, ZipFile
 from docx.oxml.ns import nsmap, qn
 from lxml import etree  # type: ignore[import-untyped]
 
-from builder import ooxml
-from builder.build import prepare
+from builder.command.outputs import atomic_write
+from builder.command.pipeline import prepare
 from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState, Inline, Paragraph, Table, block_figures
-from builder.files import atomic_write
-from builder.locate import Placed, placed_figures
-from builder.reader import InputError, Unreadable
+from builder.document.walk import Placed, placed_figures
 from builder.style import Style, load_style
+from builder.workbook.reader import InputError, Unreadable
+from builder.writers import ooxml
 from builder.writers.docx import charts, tables, xml
 from builder.writers.docx.xml import Element
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
-from builder import numbers
-from builder.derived import Derived, Ledger, Op
-from builder.figures import Figures, Pair, Stated
-from builder.prose import prose_names
-from builder.reader import State, Table, Value
-from builder.schema import CALL_TYPES, SHEETS
+from builder.compose.prose import prose_names
+from builder.figures.derived import Derived, Ledger, Op
+from builder.model import numbers
+from builder.workbook.load import Figures, Pair, Stated
+from builder.workbook.reader import State, Table, Value
+from builder.workbook.schema import CALL_TYPES, SHEETS
 
 
 class Kind(Enum):

@@ -21,7 +21,7 @@ XML parts) and refuses, with one line, what the reader should never hand to open
 Not refused: a `.xlsm` (its macros are never run, its figures may be read) and a sheet whose
 `<dimension>` claims more rows or columns than the reader's limits (the reader stops at them).
 
-Every refusal is `builder.reader.Unreadable([InputError(path.name, "…")])`: one line, no newline
+Every refusal is `builder.workbook.reader.Unreadable([InputError(path.name, "…")])`: one line, no newline
 inside it, whatever names the hostile file carries.
 """
 
@@ -38,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, NoReturn
 
-from builder.input_errors import InputError, Unreadable
+from builder.model.errors import InputError, Unreadable
 
 MiB = 1024 * 1024
 MAX_MEMBER_SIZE = 64 * MiB  # uncompressed, one member: the 2020 sample's largest is 37 KB

@@ -1,0 +1,131 @@
+"""Take an edition's figures, derived figures and prose, produce the document tree of the report.
+
+Each part is a template (`builder/templates/<part>.j2`, or the edition's own `templates/`)
+rendered with what `builder.compose.annual.parts` gives it; edition prose files are included by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from builder.compose.annual import parts
+from builder.compose.slots import Figs, Marks
+from builder.compose.template_cache import template_cache
+from builder.document import Block, Document, Heading, Meta, PageBreak, Title, Toc, number_captions
+from builder.figures.derived import Ledger
+from builder.model import numbers
+from builder.workbook.edition import Edition
+from builder.workbook.load import Figures, Indicator
+from builder.workbook.reader import InputError, Unreadable
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PARTS = ("总述", "工作情况", "来电类型", "承办情况", "反映热点", "办理情况", "年度计划")
+
+
+class IndicatorView:
+    """An indicator as prose sees it: `{{ 名称 }}`, `{{ 名称.上年 }}`, `{{ 名称.增幅 }}`."""
+
+    def __init__(self, ind: Indicator, figs: Figs) -> None:
+        self._ind, self._figs = ind, figs
+
+    def __str__(self) -> str:
+        return str(self._figs.amount(self._ind.current, self._ind.unit))
+
+    @property
+    def 上年(self) -> str:
+        return str(self._figs.amount(self._ind.previous, self._ind.unit))
+
+    @property
+    def 中文(self) -> str:
+        """The value in Chinese numerals with its unit: 连续四年."""
+        return str(self._figs.amount(self._ind.current, self._ind.unit, chinese=True))
+
+    @property
+    def 增幅(self) -> Any:
+        return self._figs.growth(self._figs.ledger.get(f"指标.{self._ind.name}.增幅"), places=1, prefix="环比")
+
+
+def environment(edition: Edition) -> SandboxedEnvironment:
+    """The sandbox templates render in, finding the edition's templates and prose first."""
+    folders = [p for p in (edition.templates, edition.prose) if p is not None] + [TEMPLATES]
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
+        bytecode_cache=template_cache(),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def context(f: Figures, figs: Figs) -> dict[str, Any]:
+    ctx: dict[str, Any] = {name: IndicatorView(ind, figs) for name, ind in f.indicators.items()}
+    ctx.update(parts.year_words(f.year))
+    ctx["地区"] = f.region
+    ctx.update({"一级": figs.heading(1), "二级": figs.heading(2), "三级": figs.heading(3), "四级": figs.heading(4)})
+    ctx.update(
+        {
+            "总量": parts.totals(f, figs),
+            "来电类型": parts.call_types(f, figs),
+            "承办": parts.handling(f, figs),
+            "热点": parts.hot_topics(f, figs),
+            "办理": parts.outcomes(f, figs),
+        }
+    )
+    return ctx
+
+
+def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
+    """The whole report as one document tree."""
+    marks = Marks()
+    figs = Figs(marks, ledger)
+    env = environment(edition)
+    ctx = context(f, figs)
+    settings = str(edition.folder / "edition.toml") if edition.folder else "edition.toml"
+    title = _render(settings, lambda: env.from_string(edition.title).render(**ctx), "“title”")
+    blocks: list[Block] = [Title(title, subtitle_of(edition)), Toc(), PageBreak()]
+    for part in PARTS:
+        name = f"部分/{part}.j2"
+        text = _render(f"templates/{name}", lambda name=name: env.get_template(name).render(**ctx))  # type: ignore[misc]
+        blocks.extend(marks.blocks_of(text))
+    meta = Meta(title=title, subject=edition.subject, author=edition.author, version=edition.version, date=edition.date)
+    return Document(meta, tuple(number_captions(number_headings(blocks))))
+
+
+def _render(where: str, render: Callable[[], str], what: str = "") -> str:
+    """A template's text; any error while rendering a user's template is one line naming it."""
+    try:
+        return render()
+    except TemplateError as exc:
+        raise Unreadable([InputError(where, f"{what}模板出错：{exc}")]) from exc
+    except Exception as exc:  # an expression in a template failed (a division by zero, a bad filter)
+        raise Unreadable([InputError(where, f"{what}模板出错：{type(exc).__name__}: {exc}")]) from exc
+
+
+def subtitle_of(edition: Edition) -> str:
+    """The version and date under the title: （修订稿2　2021年1月20日）."""
+    words = [edition.version]
+    if edition.date:
+        words.append(numbers.format_date_zh(edition.issued))
+    shown = "　".join(w for w in words if w)
+    return f"（{shown}）" if shown else ""
+
+
+def number_headings(blocks: list[Block]) -> list[Block]:
+    """Number headings by level: 一、 （一） 1. （1）; a heading restarts the counts below it."""
+    counts = [0, 0, 0, 0]
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Heading) and not block.number:
+            counts[block.level - 1] += 1
+            for lower in range(block.level, 4):
+                counts[lower] = 0
+            block = replace(block, number=numbers.heading_number(block.level, counts[block.level - 1]))
+        out.append(block)
+    return out
