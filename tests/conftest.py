@@ -1,6 +1,6 @@
 """A small, complete and fully consistent figures workbook for tests to start from and break.
 
-`small_data()` returns rows for `template.build`; every part adds up to its total exactly, so
+`small_data()` returns rows for `template.workbook`; every part adds up to its total exactly, so
 `builder check` finds nothing on it and a test that changes one cell sees only what it changed.
 
     城乡建设 100000 = 咨询 30000 + 诉求 50000 + 建议 6000 + 投诉 12000 + 表扬 2000
@@ -20,8 +20,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from builder.model.figures import CALL_TYPES, MONTHS
 from builder.workbook import blank as template
-from builder.workbook.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, UNIT_TYPES
+from builder.workbook.schema import MONTH_HEADERS, UNIT_TYPES
 
 Data = dict[str, list[dict[str, Any]]]
 
@@ -82,7 +83,7 @@ def spread(total: int, parts: int = 12) -> list[int]:
 
 
 def small_data() -> Data:
-    """Rows for every sheet of `template.build`; a fresh copy each call, safe to mutate."""
+    """Rows for every sheet of `template.workbook`; a fresh copy each call, safe to mutate."""
     type_totals = [sum(counts[i] for counts in CATEGORIES.values()) for i in range(len(CALL_TYPES))]
     total = sum(type_totals)
     dispatched = sum(UNITS.values())
@@ -181,7 +182,7 @@ def small_data() -> Data:
 def write_workbook(directory: Path, data: Data, name: str = "figures.xlsx") -> Path:
     """Save `data` as a filled template at `directory/name` and return the path."""
     path = directory / name
-    template.write(path, data)
+    path.write_bytes(template.workbook_bytes(data))
     return path
 
 

@@ -22,9 +22,10 @@ from openpyxl import Workbook
 from builder.command.cli import main
 from builder.figures.check import check
 from builder.figures.derived import derive
+from builder.model.figures import Figures
+from builder.model.values import State
 from builder.workbook import blank as template
-from builder.workbook.load import Figures, load
-from builder.workbook.reader import State
+from builder.workbook.load import load
 from builder.workbook.schema import SHEETS
 
 Edit = Callable[[Workbook], None]
@@ -37,8 +38,8 @@ Make = Callable[[Path], Path]
 
 @cache
 def clean_template() -> bytes:
-    """`template.build(small_data())`, pickled: unpickling a fresh copy is 4 times faster than building."""
-    wb = template.build(small_data())
+    """`template.workbook(small_data())`, pickled: unpickling a fresh copy is 4 times faster than building."""
+    wb = template.workbook(small_data())
     for ws in wb.worksheets:  # the header notes cost a third of the save and are never read
         for cell in ws[2]:
             cell.comment = None

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import SAMPLE, edition_copy
 
+from builder.command.pipeline import prepare_all
 from builder.document.walk import placed_figures
 from builder.reprint.diff import (
     NO_CHANGE,
@@ -20,7 +21,6 @@ from builder.reprint.diff import (
     diff_sides,
     format_cell,
     format_report,
-    load_side,
     run,
 )
 
@@ -65,6 +65,11 @@ def drop_topic(wb: Any) -> None:
         for r in range(ws.max_row, 0, -1):
             if ws.cell(r, 1).value == "劳动和社会保障":
                 ws.delete_rows(r)
+
+
+def load_side(path: Path) -> Side:
+    prepared = prepare_all(path)
+    return Side(prepared.figures, prepared.document)
 
 
 @pytest.fixture(scope="module")

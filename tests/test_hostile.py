@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from builder.command.cli import main
+from builder.model.errors import Unreadable
 from builder.workbook import package as guard
-from builder.workbook.reader import Unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020" / "figures.xlsx"

@@ -14,16 +14,17 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from builder.command.pipeline import prepare
+from builder.command.pipeline import prepare, proof_inputs
 from builder.document import Document, FigureState
 from builder.document.walk import placed_figures
-from builder.figures.check import Finding
 from builder.figures.derived import Ledger, derive
+from builder.figures.formulas import expand
+from builder.model.findings import Finding
 from builder.workbook.load import load
 from builder.workbook.reader import split_header
 from builder.workbook.schema import HEADER_ROW
 from builder.writers.proof_list import proof_workbook
-from builder.writers.proof_list.rows import HEADERS, NOTES_SHEET, SHEET, Checked, expand
+from builder.writers.proof_list.rows import HEADERS, NOTES_SHEET, SHEET
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "2020"
@@ -40,7 +41,7 @@ def prepared() -> tuple[Document, list[Finding], Ledger]:
 @pytest.fixture(scope="module")
 def data(prepared: tuple[Document, list[Finding], Ledger]) -> bytes:
     document, findings, ledger = prepared
-    return proof_workbook(document, Checked.of(findings, ledger))
+    return proof_workbook(document, proof_inputs(findings, ledger))
 
 
 @pytest.fixture(scope="module")
@@ -162,15 +163,15 @@ def test_sheet_layout(data: bytes) -> None:
 
 
 def test_same_input_gives_same_bytes(prepared: tuple[Document, list[Finding], Ledger], data: bytes) -> None:
-    assert proof_workbook(prepared[0], Checked.of(*prepared[1:])) == data
+    assert proof_workbook(prepared[0], proof_inputs(*prepared[1:])) == data
 
 
 def test_same_bytes_under_source_date_epoch(
     prepared: tuple[Document, list[Finding], Ledger], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1609459200")  # 2021-01-01
-    first = proof_workbook(prepared[0], Checked.of(*prepared[1:]))
-    assert proof_workbook(prepared[0], Checked.of(*prepared[1:])) == first
+    first = proof_workbook(prepared[0], proof_inputs(*prepared[1:]))
+    assert proof_workbook(prepared[0], proof_inputs(*prepared[1:])) == first
     wb = load_workbook(BytesIO(first))
     assert wb.properties.created.year == 2021 and wb.properties.modified.year == 2021
     wb.close()

@@ -26,8 +26,9 @@ from docx_tools import (
 from lxml import etree
 
 from builder.command.pipeline import prepare
+from builder.command.reprinting import write_redline
 from builder.document import Chart, Document, Paragraph, Table, number_captions, para
-from builder.reprint.redline import NOTE_PREFIX, redline, revision_date, write_redline
+from builder.reprint.redline import NOTE_PREFIX, redline, revision_date
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 

@@ -17,9 +17,9 @@ from lxml import etree
 
 from builder.command.pipeline import prepare
 from builder.document import Chart, Document
+from builder.model.errors import Unreadable
 from builder.reprint.refresh import NotOurs, printed_figures, refresh, run
 from builder.style import load_style
-from builder.workbook.reader import Unreadable
 from builder.writers import docx as docx_writer
 from builder.writers import ooxml
 from builder.writers.docx import xml

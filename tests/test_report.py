@@ -21,7 +21,7 @@ from lxml import etree
 
 from builder.command.pipeline import build, prepare
 from builder.document import Chart, Document, FigureState, Heading, Paragraph, Table, block_figures
-from builder.figures.check import Kind
+from builder.model.findings import FindingKind as Kind
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 

@@ -10,11 +10,15 @@ from typing import Any
 import pytest
 
 from builder.command.cli import main
-from builder.figures.check import Finding, Kind, check
+from builder.command.pipeline import read
+from builder.figures.check import check
 from builder.figures.derived import derive
+from builder.model.figures import Figures
+from builder.model.findings import Finding
+from builder.model.findings import FindingKind as Kind
+from builder.model.values import State
 from builder.workbook import blank as template
-from builder.workbook.load import Figures, load
-from builder.workbook.reader import State
+from builder.workbook.load import load
 from builder.workbook.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +33,7 @@ def figures() -> Figures:
 
 @pytest.fixture(scope="module")
 def findings(figures: Figures) -> list[Finding]:
-    return check(figures, derive(figures), SAMPLE / "prose")
+    return read(SAMPLE).findings
 
 
 def test_check_exits_1_and_every_line_names_a_cell(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +111,7 @@ def _snapshot(figures: Figures) -> dict[tuple[str, tuple[str, ...], str], tuple[
 
 def test_template_filled_by_code_reads_back_to_the_sample(figures: Figures, tmp_path: Path) -> None:
     path = tmp_path / "filled.xlsx"
-    template.write(path, _data(figures))
+    path.write_bytes(template.workbook_bytes(_data(figures)))
     again = load(path)
     assert _snapshot(again) == _snapshot(figures)
     assert again.year == figures.year == 2020

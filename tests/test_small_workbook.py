@@ -10,11 +10,14 @@ import pytest
 from conftest import DISTRICTS, REGION, TOPICS, Data, small_data, write_workbook
 
 from builder.command.cli import main
-from builder.figures.check import Finding, Kind, check
+from builder.figures.check import check
 from builder.figures.derived import derive
+from builder.model.figures import CALL_TYPES, MONTHS
+from builder.model.findings import Finding
+from builder.model.findings import FindingKind as Kind
+from builder.model.values import State
 from builder.workbook.load import load
-from builder.workbook.reader import State
-from builder.workbook.schema import CALL_TYPES, MONTHS, SHEETS, UNIT_TYPES
+from builder.workbook.schema import SHEETS, UNIT_TYPES
 
 
 def findings_of(path: Path) -> list[Finding]:

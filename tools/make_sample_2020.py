@@ -31,9 +31,10 @@ if str(ROOT) not in sys.path:
 
 from openpyxl.utils import get_column_letter  # noqa: E402
 
+from builder.model.figures import MONTHS  # noqa: E402
 from builder.model.numbers import format_count, format_growth, percent, percent_range, wan_range  # noqa: E402
-from builder.workbook.blank import write  # noqa: E402
-from builder.workbook.schema import FIRST_DATA_ROW, MONTHS, sheet  # noqa: E402
+from builder.workbook.blank import workbook_bytes  # noqa: E402
+from builder.workbook.schema import FIRST_DATA_ROW, sheet  # noqa: E402
 
 OUT = ROOT / "inputs" / "2020" / "figures.xlsx"
 NA = "—"
@@ -1520,7 +1521,7 @@ def report(checks: Sequence[Check]) -> None:
 
 def main() -> int:
     figures = solve()
-    write(OUT, build_data(figures))
+    OUT.write_bytes(workbook_bytes(build_data(figures)))
     print(f"已写出 {OUT.relative_to(ROOT)}")
     report(verify(figures))
     return 0

@@ -17,7 +17,7 @@ from builder.command.pipeline import build
 from builder.model.errors import UserError
 
 if TYPE_CHECKING:
-    from builder.figures.check import Finding
+    from builder.model.findings import Finding
 
 DEFAULT_EDITION = Path("inputs/2020")
 OK, FINDINGS, UNREADABLE = 0, 1, 2
@@ -104,19 +104,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def findings_for(source: Path) -> list[Finding]:
-    """Read, derive and check an edition folder (its settings too) or a workbook."""
-    from builder.figures.check import check
-    from builder.figures.derived import derive
-    from builder.workbook.edition import load_edition
-    from builder.workbook.load import load
+    """Read, derive and check an edition folder (its settings and prose too) or a workbook."""
+    from builder.command.pipeline import read
 
-    edition = load_edition(source)
-    figures = load(edition.workbook)
-    return check(figures, derive(figures), edition.prose)
+    return read(source).findings
 
 
 def _summary(findings: list[Finding]) -> str:
-    from builder.figures.check import Kind
+    from builder.model.findings import FindingKind as Kind
 
     counts = {k: sum(1 for f in findings if f.kind is k) for k in Kind}
     parts = "，".join(f"{k.value}{n}" for k, n in counts.items() if n)
@@ -146,15 +141,15 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from builder.reprint.diff import run
+    from builder.command.reprinting import diff
 
-    return run(args.old, args.new)
+    return diff(args.old, args.new)
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from builder.reprint.refresh import run
+    from builder.command.reprinting import refresh
 
-    return run(args.edited, args.new, args.output)
+    return refresh(args.edited, args.new, args.output)
 
 
 def _fonts(args: argparse.Namespace) -> int:
@@ -170,12 +165,13 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from builder.workbook import blank as template
+    from builder.command.outputs import write_all
+    from builder.workbook import blank
 
     path: Path = args.file
     if path.suffix.lower() != ".xlsx":
         print(f"{path}: 模板文件名应以 .xlsx 结尾", file=sys.stderr)
         return UNREADABLE
-    template.write(path)
+    write_all({path: blank.workbook_bytes()})
     print(f"已写出空白工作簿：{path}", file=sys.stderr)
     return OK

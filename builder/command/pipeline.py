@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,11 +30,11 @@ from builder.command.outputs import write_all
 
 if TYPE_CHECKING:
     from builder.document import Document
-    from builder.figures.check import Finding
     from builder.figures.derived import Ledger
+    from builder.model.edition import Edition
+    from builder.model.figures import Figures
+    from builder.model.findings import Finding
     from builder.style import Style
-    from builder.workbook.edition import Edition
-    from builder.workbook.load import Figures
     from builder.writers.proof_list.rows import Checked
 
 Progress = Callable[[str], None]
@@ -70,6 +70,16 @@ def safe_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Read:
+    """An edition read and checked."""
+
+    edition: Edition
+    figures: Figures
+    ledger: Ledger
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
 class Prepared:
     """An edition read, checked and composed, with what was read and derived on the way."""
 
@@ -86,9 +96,9 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
     return done.edition, done.document, done.findings
 
 
-def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
-    """`prepare`, with the figures and the derived figures (the proof list traces formulas through them)."""
-    from builder.compose.annual import compose
+def read(edition_path: Path) -> Read:
+    """Step 1: the edition's settings, its workbook's figures, the derived figures and every finding."""
+    from builder.compose.prose import prose_findings
     from builder.figures.check import check
     from builder.figures.derived import derive
     from builder.workbook.edition import load_edition
@@ -97,11 +107,21 @@ def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     edition = load_edition(edition_path)
     figures = load(edition.workbook)
     ledger = derive(figures)
-    findings = check(figures, ledger, edition.prose)
-    document = compose(figures, ledger, edition)
+    findings = check(figures, ledger)
+    if edition.prose is not None:
+        findings += prose_findings(figures.indicators, edition.prose)
+    return Read(edition, figures, ledger, findings)
+
+
+def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
+    """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
+    from builder.compose.annual import compose
+
+    done = read(edition_path)
+    document = compose(done.figures, done.ledger, done.edition)
     if final:
         document = replace(document, meta=replace(document.meta, final=True))
-    return Prepared(edition, document, findings, ledger, figures)
+    return Prepared(done.edition, document, done.findings, done.ledger, done.figures)
 
 
 def extras(document: Document, checked: Checked, style: Style, since: Path | None) -> dict[str, bytes]:
@@ -111,10 +131,33 @@ def extras(document: Document, checked: Checked, style: Style, since: Path | Non
     stem = safe_name(document.meta.title)
     out = {f"{stem}-校对清单.xlsx": proof_workbook(document, checked)}
     if since is not None:
-        from builder.reprint.redline import redline_since
-
         out[f"{stem}-修订.docx"] = redline_since(since, document, style)
     return out
+
+
+def redline_since(old_edition: Path, new: Document, style: Style) -> bytes:
+    """`new`'s redline against the edition at `old_edition`; the revisions carry `new`'s author and date."""
+    from builder.reprint.redline import redline
+    from builder.writers.ooxml import document_date
+
+    _, old, _ = prepare(old_edition)
+    date = new.meta.date or document_date().date().isoformat()
+    return redline(old, new, style, author=new.meta.author or "builder", date=date)
+
+
+
+def proof_inputs(findings: Iterable[Finding], ledger: Ledger | None = None) -> Checked:
+    """What the proof list needs of the check and the derived figures, as plain text: the problems by
+    cell, and with the edition's `ledger`, each derived formula written wholly in cells
+    (`=总量!B4/(总量!B4+总量!B5)`); without it, a sub-total stays named as `〔总量.渠道合计〕`."""
+    from builder.figures.formulas import expanded_formulas
+    from builder.writers.proof_list.rows import Checked
+
+    by_cell: dict[str, list[str]] = {}
+    for finding in findings:
+        by_cell.setdefault(finding.where, []).append(str(finding))
+    problems = {cell: tuple(lines) for cell, lines in by_cell.items()}
+    return Checked(problems, expanded_formulas(ledger) if ledger is not None else {})
 
 
 def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
@@ -281,11 +324,10 @@ def _build(
         if final and findings:
             return Built(document, findings, [])
         from builder.style import load_style
-        from builder.writers.proof_list.rows import Checked
 
         style = load_style()
         job = Job(document, style, edition.font_dirs)
-        checked = Checked.of(findings, ledger)
+        checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
             return extras(document, checked, style, since)

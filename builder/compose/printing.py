@@ -11,7 +11,7 @@ from decimal import Decimal
 from builder.document import MISSING_TEXT, Figure, FigureState
 from builder.figures.derived import Derived
 from builder.model import numbers
-from builder.workbook.reader import State, Value
+from builder.model.values import State, Value
 
 Source = Value | Derived
 

@@ -14,7 +14,7 @@ from typing import Any
 from builder.compose import printing
 from builder.document import Block, Figure, Heading, Inline, Paragraph, para
 from builder.figures.derived import Derived, Ledger
-from builder.workbook.reader import Value
+from builder.model.values import Value
 
 _FIGURE = re.compile("\ue000(\\d+)\ue001")
 _BLOCK = re.compile("\ue002(\\d+)\ue003")

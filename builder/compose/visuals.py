@@ -9,7 +9,7 @@ from builder.compose import printing
 from builder.document import Cell, Chart, ChartKind, Figure, Inline, Series, Table, Text
 from builder.figures.derived import Derived
 from builder.model import numbers
-from builder.workbook.reader import Value
+from builder.model.values import Value
 
 Source = Value | Derived
 WAN = Decimal(10000)

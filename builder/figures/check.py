@@ -8,46 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
-from pathlib import Path
 
-from builder.compose.prose import prose_names
 from builder.figures.derived import Derived, Ledger, Op
 from builder.model import numbers
-from builder.workbook.load import Figures, Pair, Stated
-from builder.workbook.reader import State, Table, Value
-from builder.workbook.schema import CALL_TYPES, SHEETS
-
-
-class Kind(Enum):
-    MISSING = "缺数"
-    SUM = "不符"
-    STATED = "公布值"
-    ORDER = "排序"
-    OTHER = "其他"
-
-
-@dataclass(frozen=True)
-class Finding:
-    where: str
-    message: str
-    kind: Kind
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
+from builder.model.figures import CALL_TYPES, Figures, Pair, Stated
+from builder.model.findings import Finding, FindingKind
+from builder.model.values import SheetRows, State, Value
+from builder.workbook.schema import SHEETS
 
 Quantity = Value | Derived
 
 
-def check(f: Figures, led: Ledger, prose_dir: Path | None = None) -> list[Finding]:
+def check(f: Figures, led: Ledger) -> list[Finding]:
     """Every finding of the edition, in the order of the workbook's sheets."""
     out = [*_missing(f), *_order(f), *_sums(f, led), *_districts(f)]
     out += [*_stated(f, led), *_stated_shares(f, led)]
-    if prose_dir is not None:
-        out += _prose(f, prose_dir)
     return out
 
 
@@ -55,14 +31,14 @@ def _missing(f: Figures) -> Iterator[Finding]:
     info = f.tables["基本信息"]
     for row in info.rows:
         if not row.texts.get("内容"):
-            yield Finding(f"基本信息!{info.ref('内容', row.number)}", f"尚缺“{row.key[0]}”", Kind.MISSING)
+            yield Finding(f"基本信息!{info.ref('内容', row.number)}", f"尚缺“{row.key[0]}”", FindingKind.MISSING)
     for sheet in SHEETS:
         table = f.tables[sheet.name]
         for row in table.rows:
             label = "、".join(k for k in row.key if k)
             for header, value in row.values.items():
                 if value.state is State.MISSING:
-                    yield Finding(value.where, f"尚缺数字：“{label}”的“{header}”", Kind.MISSING)
+                    yield Finding(value.where, f"尚缺数字：“{label}”的“{header}”", FindingKind.MISSING)
 
 
 def _order(f: Figures) -> Iterator[Finding]:
@@ -73,7 +49,7 @@ def _order(f: Figures) -> Iterator[Finding]:
         yield from _descending(table, sheet.ranked_by)
 
 
-def _descending(table: Table, header: str) -> Iterator[Finding]:
+def _descending(table: SheetRows, header: str) -> Iterator[Finding]:
     prev = None
     for row in table.rows:
         value = row[header]
@@ -83,7 +59,7 @@ def _descending(table: Table, header: str) -> Iterator[Finding]:
             msg = (
                 f"应按“{header}”从多到少排列：“{'、'.join(row.key)}”（{value.value}）多于上一行“{prev[0]}”（{prev[1]}）"
             )
-            yield Finding(value.where, msg, Kind.ORDER)
+            yield Finding(value.where, msg, FindingKind.ORDER)
         prev = ("、".join(row.key), value.value)
 
 
@@ -173,7 +149,7 @@ def _equal(total: Quantity, parts: Sequence[Quantity], parts_label: str, total_l
     slack = _tolerance(total) + sum(_tolerance(p) for p in parts)
     if abs(got - whole) > slack:
         msg = f"{parts_label}为{_wan(got)}，与{total_label}{_wan(whole)}不符（差{_wan(abs(got - whole))}）"
-        yield Finding(_where(total), msg, Kind.SUM)
+        yield Finding(_where(total), msg, FindingKind.SUM)
 
 
 def _at_most(part: Quantity, total: Quantity, part_label: str, total_label: str) -> Iterator[Finding]:
@@ -181,7 +157,7 @@ def _at_most(part: Quantity, total: Quantity, part_label: str, total_label: str)
     if a is None or b is None:
         return
     if a - b > _tolerance(part) + _tolerance(total):
-        yield Finding(_where(part), f"{part_label}{_wan(a)}超过{total_label}{_wan(b)}", Kind.SUM)
+        yield Finding(_where(part), f"{part_label}{_wan(a)}超过{total_label}{_wan(b)}", FindingKind.SUM)
 
 
 def _districts(f: Figures) -> Iterator[Finding]:
@@ -189,10 +165,10 @@ def _districts(f: Figures) -> Iterator[Finding]:
     for row in table.rows:
         zone_ref = f"各区!{table.ref('功能区', row.number)}"
         if not row.texts.get("功能区"):
-            yield Finding(zone_ref, f"“{row.key[0]}”未填功能区", Kind.MISSING)
+            yield Finding(zone_ref, f"“{row.key[0]}”未填功能区", FindingKind.MISSING)
         pop = row["常住人口"]
         if pop.ok and pop.value == 0:
-            yield Finding(pop.where, f"“{row.key[0]}”常住人口为0，无法计算万人承办量", Kind.OTHER)
+            yield Finding(pop.where, f"“{row.key[0]}”常住人口为0，无法计算万人承办量", FindingKind.OTHER)
 
 
 _STATED = re.compile(r"(?P<word>上升|下降|增长|减少|持平)?\s*(?P<num>[0-9.]+)?\s*(?P<unit>%|万)?(?:件|人|次)?")
@@ -202,15 +178,15 @@ def _stated(f: Figures, led: Ledger) -> Iterator[Finding]:
     for s in f.stated:
         d = led.get(s.key)
         if d is None:
-            yield Finding(s.where, f"没有编号为“{s.key}”的派生数字", Kind.STATED)
+            yield Finding(s.where, f"没有编号为“{s.key}”的派生数字", FindingKind.STATED)
             continue
         if d.value is None:
             cells = "、".join(v.where for v in d.sources if not v.ok)
-            yield Finding(s.where, f"公布值“{s.text}”无法核对：所需数字尚缺（{cells}）", Kind.STATED)
+            yield Finding(s.where, f"公布值“{s.text}”无法核对：所需数字尚缺（{cells}）", FindingKind.STATED)
             continue
         problem = _compare(s, d)
         if problem:
-            yield Finding(s.where, f"“{s.key}”公布为“{s.text}”，{problem}（{d.formula}）", Kind.STATED)
+            yield Finding(s.where, f"“{s.key}”公布为“{s.text}”，{problem}（{d.formula}）", FindingKind.STATED)
 
 
 def _compare(s: Stated, d: Derived) -> str | None:
@@ -261,24 +237,9 @@ def _stated_shares(f: Figures, led: Ledger) -> Iterator[Finding]:
         if not numbers.shares_add_up([v for v in shown if v is not None], places):
             total = sum(v for v in shown if v is not None)
             msg = f"公布的占比{'+'.join(texts)}合计{total}%，不足或超过100%"
-            yield Finding(stated[members[0].key].where, msg, Kind.STATED)
+            yield Finding(stated[members[0].key].where, msg, FindingKind.STATED)
 
 
 def _percent(text: str) -> Decimal | None:
     m = re.fullmatch(r"\s*([0-9.]+)\s*[%％]\s*", text)
     return Decimal(m.group(1)) if m else None
-
-
-def _prose(f: Figures, prose_dir: Path) -> Iterator[Finding]:
-    known = set(f.indicators)
-    for path in sorted(prose_dir.glob("*.j2")):
-        try:
-            names = prose_names(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            yield Finding(f"{path.parent.name}/{path.name}", str(exc), Kind.OTHER)
-            continue
-        for name, line in names:
-            if name not in known:
-                yield Finding(
-                    f"{path.parent.name}/{path.name}:{line}", f"正文引用了《指标》表中没有的“{name}”", Kind.OTHER
-                )

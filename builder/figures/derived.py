@@ -13,9 +13,8 @@ from decimal import Decimal
 from enum import Enum
 
 from builder.model import numbers
-from builder.workbook.load import Figures, Topic
-from builder.workbook.reader import State, Value
-from builder.workbook.schema import CALL_TYPES, MONTHS
+from builder.model.figures import CALL_TYPES, MONTHS, Figures, Topic
+from builder.model.values import State, Value
 
 
 class Op(Enum):

@@ -20,14 +20,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import zip_longest
-from pathlib import Path
 
-from builder.command.pipeline import prepare_all
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
 from builder.document.walk import Placed, placed_figures
-from builder.workbook.load import Figures
-from builder.workbook.reader import Row, State, Value
-from builder.workbook.reader import Table as InputTable
+from builder.model.figures import Figures
+from builder.model.values import Row, State, Value
+from builder.model.values import SheetRows as InputTable
+from builder.workbook.schema import SHEETS_BY_NAME
 
 NO_CHANGE = "没有改动"
 EMPTY = "（空）"
@@ -127,17 +126,8 @@ class Side:
     document: Document
 
 
-def load_side(path: Path) -> Side:
-    prepared = prepare_all(path)
-    return Side(prepared.figures, prepared.document)
-
-
-def diff_editions(old: Path, new: Path) -> DiffReport:
-    """What changed from the edition (folder or workbook) at `old` to the one at `new`."""
-    return diff_sides(load_side(old), load_side(new))
-
-
 def diff_sides(old: Side, new: Side) -> DiffReport:
+    """What changed from one edition to the other: cells, rows, printed figures, sentences and blocks."""
     cells, rows = input_changes(old.figures, new.figures)
     blocks, sentences = text_changes(old.document, new.document)
     return DiffReport(
@@ -147,13 +137,6 @@ def diff_sides(old: Side, new: Side) -> DiffReport:
         sentences=tuple(sentences),
         blocks=tuple(blocks),
     )
-
-
-def run(old: Path, new: Path) -> int:
-    """`builder diff OLD NEW`: print the report; a difference is not an error."""
-    for line in format_report(diff_editions(old, new)):
-        print(line)
-    return 0
 
 
 # -- 1. input cells -------------------------------------------------------------------------------
@@ -178,13 +161,13 @@ def shown(value: Value) -> str:
 def row_cells(table: InputTable, row: Row) -> dict[str, InputCell]:
     """A row's cells by column, in the sheet's column order: numbers and text alike."""
     out: dict[str, InputCell] = {}
-    for col in table.sheet.columns:
+    for col in SHEETS_BY_NAME[table.name].columns:
         header = col.header
         if header in row.values:
             value = row.values[header]
             out[header] = InputCell(value.where, shown(value))
         elif header in row.texts and header in table.columns:
-            out[header] = InputCell(f"{table.sheet.name}!{table.ref(header, row.number)}", row.texts[header] or EMPTY)
+            out[header] = InputCell(f"{table.name}!{table.ref(header, row.number)}", row.texts[header] or EMPTY)
     return out
 
 
@@ -224,10 +207,10 @@ def cell_changes(row_id: RowId, old: dict[str, InputCell], new: dict[str, InputC
 
 
 def _row_change(table: InputTable, row: Row, *, added: bool) -> RowChange:
-    key_col = table.sheet.key[0]
-    where = f"{table.sheet.name}!{table.ref(key_col, row.number)}"
+    key_col = table.key[0]
+    where = f"{table.name}!{table.ref(key_col, row.number)}"
     values = "，".join(f"{column} {cell.shown}" for column, cell in row_cells(table, row).items())
-    return RowChange(table.sheet.name, row.key, where, added, values)
+    return RowChange(table.name, row.key, where, added, values)
 
 
 # -- 2. printed figures ---------------------------------------------------------------------------

@@ -18,17 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
-from pathlib import Path
 
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree  # type: ignore[import-untyped]
 
-from builder.command.outputs import atomic_write
-from builder.command.pipeline import prepare
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
-from builder.style import Style, load_style
+from builder.style import Style
 from builder.writers import docx as docx_writer
 from builder.writers import ooxml
 from builder.writers.docx import assemble, styles, xml
@@ -92,21 +89,6 @@ def redline(old: Document, new: Document, style: Style, *, author: str, date: st
     _add_note(body, note_text(changed_visuals(old.blocks, new.blocks, steps)), doc, style)
     xml.number_revisions(body)
     return docx_writer.save(doc)
-
-
-def redline_since(old_edition: Path, new: Document, style: Style) -> bytes:
-    """`new`'s redline against the edition at `old_edition`; the revisions carry `new`'s author and date."""
-    _, old, _ = prepare(old_edition)
-    date = new.meta.date or ooxml.document_date().date().isoformat()
-    return redline(old, new, style, author=new.meta.author or "builder", date=date)
-
-
-def write_redline(old_edition: Path, new_edition: Path, out: Path) -> None:
-    """Compose both editions and write the new one's redline against the old to `out` (atomically)."""
-    _, new, _ = prepare(new_edition)
-    data = redline_since(old_edition, new, load_style())
-    with atomic_write(out) as tmp:
-        tmp.write_bytes(data)
 
 
 def _collect(into: dict[int, list[Element]]) -> assemble.BlockHook:
@@ -579,4 +561,4 @@ def _tracked_items(child: Element, kind: str, mark: Mark) -> list[tuple[str | No
     return [(None, child)]
 
 
-__all__ = ["redline", "redline_since", "write_redline"]
+__all__ = ["redline"]

@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 from zipfile import BadZipFile, ZipFile
 
 from docx.oxml.ns import nsmap, qn
 from lxml import etree  # type: ignore[import-untyped]
 
-from builder.command.outputs import atomic_write
-from builder.command.pipeline import prepare
 from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState, Inline, Paragraph, Table, block_figures
 from builder.document.walk import Placed, placed_figures
-from builder.style import Style, load_style
-from builder.workbook.reader import InputError, Unreadable
+from builder.style import Style
 from builder.writers import ooxml
 from builder.writers.docx import charts, tables, xml
 from builder.writers.docx.xml import Element
@@ -69,28 +64,6 @@ def refresh(edited_docx: bytes, new: Document, style: Style) -> tuple[bytes, lis
     rewrites = {DOCUMENT: ooxml.serialise(root)}
     rewrites.update(refresh_charts(parts, root, new, style, report))
     return ooxml.repack(edited_docx, {name: _constant(data) for name, data in rewrites.items()}), report
-
-
-def run(edited: Path, new_edition: Path, out: Path | None) -> int:
-    """Refresh `edited` from `new_edition` into `out` (default: beside it, `<name>-更新.docx`);
-    print the report lines; 0. A file that is not our DOCX raises `Unreadable` with one line."""
-    try:
-        blob = edited.read_bytes()
-        read_package(blob)
-    except NotOurs as exc:
-        raise Unreadable([InputError(str(edited), str(exc))]) from None
-    _, document, _ = prepare(new_edition)
-    try:
-        data, report = refresh(blob, document, load_style())
-    except NotOurs as exc:
-        raise Unreadable([InputError(str(edited), str(exc))]) from None
-    target = out or edited.with_name(f"{edited.stem}-更新.docx")
-    with atomic_write(target) as tmp:
-        tmp.write_bytes(data)
-    for line in report:
-        print(line)
-    print(f"已写出 {target}", file=sys.stderr)
-    return 0
 
 
 def read_package(blob: bytes) -> dict[str, bytes]:
@@ -300,4 +273,4 @@ def _chart_rewrites(parts: dict[str, bytes], part: str, chart: Chart, style: Sty
     return out
 
 
-__all__ = ["NotOurs", "refresh", "run"]
+__all__ = ["NotOurs", "refresh"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,18 +11,18 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from builder.workbook.schema import FIRST_DATA_ROW, HEADER_ROW, SHEETS, Kind, Sheet
+from builder.workbook.schema import FIRST_DATA_ROW, HEADER_ROW, SHEETS, ColumnKind, Sheet
 
 GUIDE = "填表须知"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _NOTE_FONT = Font(italic=True, color="555555")
-_FORMATS = {Kind.COUNT: "0", Kind.RATE: "0.00", Kind.POPULATION: "0.0"}
+_FORMATS = {ColumnKind.COUNT: "0", ColumnKind.RATE: "0.00", ColumnKind.POPULATION: "0.0"}
 
 # One sheet's data: rows of {header: value}; fixed-row sheets are matched by their key.
 Rows = Sequence[Mapping[str, Any]]
 
 
-def build(data: Mapping[str, Rows] | None = None) -> Workbook:
+def workbook(data: Mapping[str, Rows] | None = None) -> Workbook:
     """The input workbook: a guide sheet, then every schema sheet with its note and headers."""
     wb = Workbook()
     guide = wb.active
@@ -34,13 +34,11 @@ def build(data: Mapping[str, Rows] | None = None) -> Workbook:
     return wb
 
 
-def write(path: Path, data: Mapping[str, Rows] | None = None) -> None:
-    """Save the workbook to `path` (complete or not at all)."""
-    from builder.command.outputs import atomic_write
-
-    wb = build(data)
-    with atomic_write(path) as tmp:
-        wb.save(tmp)
+def workbook_bytes(data: Mapping[str, Rows] | None = None) -> bytes:
+    """The input workbook as the bytes of an .xlsx file."""
+    buffer = BytesIO()
+    workbook(data).save(buffer)
+    return buffer.getvalue()
 
 
 def _write_guide(ws: Any) -> None:
@@ -71,7 +69,7 @@ def _write_sheet(ws: Any, sheet: Sheet, rows: Rows) -> None:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.comment = Comment(col.note, "builder")
-        ws.column_dimensions[get_column_letter(index)].width = 14 if col.kind is not Kind.TEXT else 30
+        ws.column_dimensions[get_column_letter(index)].width = 14 if col.kind is not ColumnKind.TEXT else 30
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
     _write_rows(ws, sheet, rows)
 

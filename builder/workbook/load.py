@@ -1,4 +1,4 @@
-"""Take the workbook's tables, produce the typed figures of one edition.
+"""Take the workbook's sheets as read, produce the typed figures of one edition (`builder.model.figures`).
 
 Figures hold counts as given; everything computed from them lives in `builder.figures.derived`.
 """
@@ -6,118 +6,19 @@ Figures hold counts as given; everything computed from them lives in `builder.fi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl.utils.cell import range_boundaries
 
-from builder.workbook.reader import InputError, Row, State, Table, Unreadable, Value, read_workbook
-from builder.workbook.schema import CALL_TYPES, MONTH_HEADERS, MONTHS, SHEETS_BY_NAME
+from builder.model.errors import InputError, Unreadable
+from builder.model.figures import CALL_TYPES, MONTHS, District, Figures, Indicator, Pair, Rates, Stated, Street, Topic
+from builder.model.values import Row, SheetRows, State, Value
+from builder.workbook.reader import read_workbook
+from builder.workbook.schema import MONTH_HEADERS, SHEETS_BY_NAME
 
 IDENTIFIER = re.compile(r"[^\W\d]\w*")
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A figure this year and last year."""
-
-    current: Value
-    previous: Value
-
-
-@dataclass(frozen=True)
-class Indicator:
-    name: str
-    current: Value
-    previous: Value
-    unit: str
-    note: str
-
-
-@dataclass(frozen=True)
-class District:
-    name: str
-    zone: str
-    population: Value  # 万人
-    streets: Value  # 直派街乡镇
-    units: Value  # 区级部门
-
-
-@dataclass(frozen=True)
-class Street:
-    district: str
-    name: str
-    count: Value
-
-
-@dataclass(frozen=True)
-class Topic:
-    """One hot-topic category: its counts, sub-topics, months and who handled it."""
-
-    name: str
-    current: Value
-    previous: Value
-    direct: Value
-    subtopics: Mapping[str, Value]
-    monthly: Mapping[str, Mapping[int, Value]]  # "" = the whole category
-    by_unit: Mapping[str, Value]
-    by_district: Mapping[str, Value]
-
-
-@dataclass(frozen=True)
-class Rates:
-    resolution: Value
-    satisfaction: Value
-    previous_resolution: Value
-    previous_satisfaction: Value
-
-
-@dataclass(frozen=True)
-class Stated:
-    """A derived figure as a published text stated it, for `check` to compare."""
-
-    key: str
-    text: str
-    where: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Figures:
-    source: Path
-    year: int | None  # None while the workbook leaves it empty
-    region: str
-    indicators: Mapping[str, Indicator]
-    totals: Mapping[str, Pair]
-    by_category: Mapping[str, Mapping[str, Value]]  # category -> call type -> count
-    by_month: Mapping[int, Mapping[str, Value]]  # month -> call type -> count
-    by_district: Mapping[str, Mapping[str, Value]]  # district -> call type -> count
-    districts: Mapping[str, District]
-    units: Mapping[str, Value]
-    zone_categories: Mapping[str, Mapping[str, Value]]
-    streets: tuple[Street, ...]
-    departments: Mapping[str, Value]
-    enterprises: Mapping[str, Value]
-    topics: tuple[Topic, ...]
-    rates: Mapping[tuple[str, str], Rates]
-    stated: tuple[Stated, ...]
-    tables: Mapping[str, Table]
-
-    @property
-    def zones(self) -> tuple[str, ...]:
-        """Zone names in the order the districts sheet first names them."""
-        return tuple(dict.fromkeys(d.zone for d in self.districts.values()))
-
-    @property
-    def categories(self) -> tuple[str, ...]:
-        return tuple(self.by_category)
-
-    def values(self) -> Iterator[Value]:
-        """Every figure read from the workbook."""
-        for table in self.tables.values():
-            for row in table.rows:
-                yield from row.values.values()
 
 
 def load(path: Path) -> Figures:
@@ -138,7 +39,7 @@ def workbook_path(path: Path) -> Path:
 Box = tuple[int, int, int, int]
 
 
-def _illustrative_ranges(table: Table) -> dict[str, list[Box]]:
+def _illustrative_ranges(table: SheetRows) -> dict[str, list[Box]]:
     marks: dict[str, list[Box]] = {}
     errors: list[InputError] = []
     for row in table.rows:
@@ -160,7 +61,7 @@ def _illustrative_ranges(table: Table) -> dict[str, list[Box]]:
     return marks
 
 
-def _mark(table: Table, boxes: list[Box]) -> Table:
+def _mark(table: SheetRows, boxes: list[Box]) -> SheetRows:
     if not boxes:
         return table
     rows = []
@@ -176,7 +77,7 @@ def _inside(col: int, row: int, boxes: list[Box]) -> bool:
     return any(c0 <= col <= c1 and r0 <= row <= r1 for c0, r0, c1, r1 in boxes)
 
 
-def _build(source: Path, tables: Mapping[str, Table]) -> Figures:
+def _build(source: Path, tables: Mapping[str, SheetRows]) -> Figures:
     info = {row.key[0]: row for row in tables["基本信息"].rows}
     return Figures(
         source=source,
@@ -214,7 +115,7 @@ def _build(source: Path, tables: Mapping[str, Table]) -> Figures:
     )
 
 
-def _year(table: Table, row: Row) -> int | None:
+def _year(table: SheetRows, row: Row) -> int | None:
     text = row.texts.get("内容", "")
     if not text:
         return None
@@ -225,7 +126,7 @@ def _year(table: Table, row: Row) -> int | None:
     return int(text)
 
 
-def _indicators(table: Table) -> dict[str, Indicator]:
+def _indicators(table: SheetRows) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
     errors: list[InputError] = []
     for row in table.rows:
@@ -244,14 +145,14 @@ def _types(row: Row) -> dict[str, Value]:
     return {t: row[t] for t in CALL_TYPES}
 
 
-def _nested(table: Table, header: str) -> dict[str, dict[str, Value]]:
+def _nested(table: SheetRows, header: str) -> dict[str, dict[str, Value]]:
     out: dict[str, dict[str, Value]] = {}
     for row in table.rows:
         out.setdefault(row.key[0], {})[row.key[1]] = row[header]
     return out
 
 
-def _topics(tables: Mapping[str, Table]) -> tuple[Topic, ...]:
+def _topics(tables: Mapping[str, SheetRows]) -> tuple[Topic, ...]:
     subtopics = _nested(tables["热点子类"], "反映量")
     by_unit = _nested(tables["热点承办单位"], "承办量")
     by_district = _nested(tables["热点各区"], "承办量")

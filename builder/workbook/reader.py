@@ -12,8 +12,6 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from enum import Enum
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +19,15 @@ from builder.model.errors import MAX_ERRORS as MAX_ERRORS  # defined there, re-e
 from builder.model.errors import InputError as InputError
 from builder.model.errors import Unreadable as Unreadable
 from builder.model.numbers import NumberError, parse_percent_flag
+from builder.model.values import Row, SheetRows, State, Value, get_column_letter
 from builder.workbook.schema import (
     DIRECTORIES,
     FIXED_DOMAINS,
     NOT_APPLICABLE,
     SHEETS,
+    SHEETS_BY_NAME,
     Column,
-    Kind,
+    ColumnKind,
     Sheet,
 )
 
@@ -40,80 +40,12 @@ _CN_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九十", start
 _WS = "\u3000\u00a0\t\r\n "
 
 
-class State(Enum):
-    OK = "ok"
-    MISSING = "missing"  # left empty: the report shows it as 【待补】
-    NA = "na"  # marked not applicable with “—”
-
-
-@dataclass(frozen=True)
-class Value:
-    """One cell's figure with its provenance; `value` is None unless the state is OK."""
-
-    sheet: str
-    ref: str
-    value: int | Decimal | None
-    state: State = State.OK
-    places: int | None = None  # decimals as typed, for rates and amounts printed as given
-    tolerance: int = 0  # a count typed rounded in 万 may be this far from the exact count
-    illustrative: bool = False
-
-    @property
-    def where(self) -> str:
-        return f"{self.sheet}!{self.ref}"
-
-    @property
-    def ok(self) -> bool:
-        return self.state is State.OK
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int
-    key: tuple[str, ...]
-    values: Mapping[str, Value]
-    texts: Mapping[str, str]
-
-    def __getitem__(self, header: str) -> Value:
-        return self.values[header]
-
-
-@dataclass(frozen=True)
-class Table:
-    sheet: Sheet
-    header_row: int
-    columns: Mapping[str, int]  # header -> 1-based column index
-    rows: tuple[Row, ...]
-    present: bool = True
-
-    def find(self, *key: str) -> Row | None:
-        for row in self.rows:
-            if row.key == key:
-                return row
-        return None
-
-    def ref(self, header: str, row: int) -> str:
-        return f"{get_column_letter(self.columns[header])}{row}"
-
-
 @dataclass
 class _Errors:
     items: list[InputError] = field(default_factory=list)
 
     def add(self, where: str, message: str) -> None:
         self.items.append(InputError(where, message))
-
-
-@cache
-def get_column_letter(index: int) -> str:
-    """1 -> “A”, 27 -> “AA”: the letters of a 1-based column number (as openpyxl spells them)."""
-    if not 1 <= index <= 18278:
-        raise ValueError(f"Invalid column index {index}")
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def clean_text(raw: Any) -> str:
@@ -159,8 +91,8 @@ def open_workbook(path: Path, *, formulas: bool = False) -> Any:
         raise Unreadable([InputError(name, f"无法读取工作簿（{type(exc).__name__}）：文件损坏或格式不符")]) from exc
 
 
-def read_workbook(path: Path) -> dict[str, Table]:
-    """Every schema sheet of the workbook as a Table; raises Unreadable with every error found."""
+def read_workbook(path: Path) -> dict[str, SheetRows]:
+    """Every schema sheet of the workbook as its rows; raises Unreadable with every error found."""
     wb = open_workbook(path)
     errors = _Errors()
     empties: dict[str, set[str]] = {}
@@ -178,31 +110,37 @@ def read_workbook(path: Path) -> dict[str, Table]:
     return tables
 
 
-def _read_sheet(wb: Any, sheet: Sheet, errors: _Errors, empties: dict[str, set[str]]) -> Table:
+def _read_sheet(wb: Any, sheet: Sheet, errors: _Errors, empties: dict[str, set[str]]) -> SheetRows:
     if sheet.name not in wb.sheetnames:
         if not sheet.optional:
             errors.add(sheet.name, f"缺少工作表《{sheet.name}》（可用 builder template 生成空白模板对照）")
-        return Table(sheet, 0, {}, (), present=False)
+        return _rows_of(sheet, 0, {}, (), present=False)
     ws = wb[sheet.name]
     if not hasattr(ws, "iter_rows"):  # a chart sheet bearing the name: it has no cells
         errors.add(sheet.name, f"《{sheet.name}》是图表工作表，应为数据表（应填写数据的普通工作表）")
-        return Table(sheet, 0, {}, (), present=False)
+        return _rows_of(sheet, 0, {}, (), present=False)
     ws.reset_dimensions()  # a stale <dimension> written by some tools would hide rows
     grid = _rows(ws, sheet, errors)
     found = _find_header(grid, sheet)
     if found is None:
         first = sheet.key[0]
         errors.add(f"{sheet.name}!A1:A{HEADER_SEARCH_ROWS}", f"找不到表头：前{HEADER_SEARCH_ROWS}行中没有“{first}”列")
-        return Table(sheet, 0, {}, (), present=False)
+        return _rows_of(sheet, 0, {}, (), present=False)
     header_row, columns, units = found
     missing = [c.header for c in sheet.columns if c.header not in columns and not c.optional]
     if missing:
         errors.add(f"{sheet.name}!{header_row}:{header_row}", "表头缺少列：" + "、".join(f"“{m}”" for m in missing))
-        return Table(sheet, header_row, columns, (), present=False)
+        return _rows_of(sheet, header_row, columns, (), present=False)
     rows = _data_rows(grid, sheet, header_row, columns, units, errors, empties.setdefault(sheet.name, set()))
-    table = Table(sheet, header_row, columns, tuple(rows))
+    table = _rows_of(sheet, header_row, columns, tuple(rows))
     _check_fixed_rows(table, errors)
     return table
+
+
+def _rows_of(
+    sheet: Sheet, header_row: int, columns: dict[str, int], rows: tuple[Row, ...], *, present: bool = True
+) -> SheetRows:
+    return SheetRows(sheet.name, sheet.key, header_row, columns, rows, present)
 
 
 def _rows(ws: Any, sheet: Sheet, errors: _Errors) -> list[tuple[int, list[Any]]]:
@@ -293,7 +231,7 @@ def _read_row(
             if name is None:
                 return None
             key.append(name)
-        elif col.kind is Kind.TEXT:
+        elif col.kind is ColumnKind.TEXT:
             texts[col.header] = clean_text(raw)
         else:
             fmt = str(getattr(c, "number_format", "") or "")
@@ -302,7 +240,7 @@ def _read_row(
 
 
 def _read_key(col: Column, raw: Any, where: str, errors: _Errors) -> str | None:
-    if col.kind is Kind.MONTH:
+    if col.kind is ColumnKind.MONTH:
         month = read_month(raw)
         if month is None:
             errors.add(where, f"月份应为1至12，实为“{clean_text(raw)}”")
@@ -349,9 +287,9 @@ def _read_value(col: Column, raw: Any, fmt: str, unit: str, sheet: str, ref: str
     if number >= TOO_LARGE:
         errors.add(where, f"“{col.header}”数值过大（不应达到10的11次方），实为 {clean_text(raw)[:30]}")
         return Value(sheet, ref, None, State.MISSING)
-    if col.kind is Kind.COUNT:
+    if col.kind is ColumnKind.COUNT:
         return _count(col, raw, number, unit, sheet, ref, errors)
-    if col.kind is Kind.RATE and number > 100:
+    if col.kind is ColumnKind.RATE and number > 100:
         errors.add(where, f"“{col.header}”应为0至100之间的百分比，实为 {clean_text(raw)}")
         return Value(sheet, ref, None, State.MISSING)
     places = max(0, -number.normalize().as_tuple().exponent)  # type: ignore[operator]
@@ -379,13 +317,13 @@ def _wan_tolerance(wan: Decimal) -> int:
 
 
 def _as_decimal(raw: Any, fmt: str, where: str, col: Column, errors: _Errors) -> Decimal | None:
-    expected = {Kind.COUNT: "件数", Kind.RATE: "百分比", Kind.POPULATION: "人口数"}.get(col.kind, "数字")
+    expected = {ColumnKind.COUNT: "件数", ColumnKind.RATE: "百分比", ColumnKind.POPULATION: "人口数"}.get(col.kind, "数字")
     if isinstance(raw, bool):
         errors.add(where, f"“{col.header}”应为{expected}，实为逻辑值 {raw}")
         return None
     if isinstance(raw, int | float):
         number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-        if col.kind is Kind.RATE and scales_percent(fmt):
+        if col.kind is ColumnKind.RATE and scales_percent(fmt):
             number *= 100
         return number
     if isinstance(raw, str):
@@ -397,7 +335,7 @@ def _as_decimal(raw: Any, fmt: str, where: str, col: Column, errors: _Errors) ->
         except NumberError:
             errors.add(where, f"“{col.header}”应为{expected}，实为文字“{clean_text(raw)[:30]}”")
             return None
-        if has_percent and col.kind is not Kind.RATE and col.kind is not Kind.AMOUNT:
+        if has_percent and col.kind is not ColumnKind.RATE and col.kind is not ColumnKind.AMOUNT:
             errors.add(where, f"“{col.header}”应为{expected}，不应带百分号，实为“{clean_text(raw)[:30]}”")
             return None
         return number
@@ -411,8 +349,8 @@ def scales_percent(fmt: str) -> bool:
     return "%" in bare
 
 
-def _check_fixed_rows(table: Table, errors: _Errors) -> None:
-    sheet = table.sheet
+def _check_fixed_rows(table: SheetRows, errors: _Errors) -> None:
+    sheet = SHEETS_BY_NAME[table.name]
     if not sheet.rows:
         return
     names = {row.key[0]: row for row in table.rows}
@@ -425,22 +363,22 @@ def _check_fixed_rows(table: Table, errors: _Errors) -> None:
             errors.add(f"{sheet.name}!{table.ref(sheet.key[0], table.header_row)}", f"缺少“{name}”行")
 
 
-def _check_names(tables: Mapping[str, Table], errors: _Errors) -> None:
+def _check_names(tables: Mapping[str, SheetRows], errors: _Errors) -> None:
     """Names in one sheet must exist in the directory sheet they refer to."""
     directory = {
-        domain: {row.key[0] if col == tables[src].sheet.key[0] else row.texts.get(col, "") for row in tables[src].rows}
+        domain: {row.key[0] if col == tables[src].key[0] else row.texts.get(col, "") for row in tables[src].rows}
         for domain, (src, col) in DIRECTORIES.items()
     }
     directory.update({d: set(v) for d, v in FIXED_DOMAINS.items()})
     subtopics = {row.key for row in tables["热点子类"].rows}
     for table in tables.values():
-        for col in table.sheet.columns:
+        for col in SHEETS_BY_NAME[table.name].columns:
             if col.domain is None or col.header not in table.columns:
                 continue
-            index = table.sheet.key.index(col.header)
+            index = table.key.index(col.header)
             for row in table.rows:
                 name = row.key[index]
-                where = f"{table.sheet.name}!{table.ref(col.header, row.number)}"
+                where = f"{table.name}!{table.ref(col.header, row.number)}"
                 if col.domain == "子类":
                     if name and (row.key[0], name) not in subtopics:
                         errors.add(where, f"子类“{name}”不在《热点子类》表“{row.key[0]}”之下")
@@ -449,7 +387,7 @@ def _check_names(tables: Mapping[str, Table], errors: _Errors) -> None:
     _check_rate_names(tables, directory, errors)
 
 
-def _check_rate_names(tables: Mapping[str, Table], directory: Mapping[str, set[str]], errors: _Errors) -> None:
+def _check_rate_names(tables: Mapping[str, SheetRows], directory: Mapping[str, set[str]], errors: _Errors) -> None:
     allowed = {
         "全市": {"全市"},
         "单位类型": directory["单位类型"],

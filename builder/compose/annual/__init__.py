@@ -20,9 +20,9 @@ from builder.compose.template_cache import template_cache
 from builder.document import Block, Document, Heading, Meta, PageBreak, Title, Toc, number_captions
 from builder.figures.derived import Ledger
 from builder.model import numbers
-from builder.workbook.edition import Edition
-from builder.workbook.load import Figures, Indicator
-from builder.workbook.reader import InputError, Unreadable
+from builder.model.edition import Edition
+from builder.model.errors import InputError, Unreadable
+from builder.model.figures import Figures, Indicator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PARTS = ("总述", "工作情况", "来电类型", "承办情况", "反映热点", "办理情况", "年度计划")

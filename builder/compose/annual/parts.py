@@ -15,9 +15,8 @@ from builder.compose.slots import Figs
 from builder.document import ChartKind
 from builder.figures.derived import Derived, ranking
 from builder.model import numbers
-from builder.workbook.load import Figures, Topic
-from builder.workbook.reader import Value
-from builder.workbook.schema import CALL_TYPES, MONTHS
+from builder.model.figures import CALL_TYPES, MONTHS, Figures, Topic
+from builder.model.values import Value
 
 View = dict[str, Any]
 TOP = 10

@@ -10,18 +10,13 @@ and the package is re-packed with fixed entry dates.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from builder.document import Document, FigureState
 from builder.document.walk import Placed, placed_figures
-
-if TYPE_CHECKING:
-    from builder.figures.check import Finding
-    from builder.figures.derived import Ledger
 
 SHEET = "校对清单"
 NOTES_SHEET = "说明"
@@ -45,9 +40,6 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
 )
 HEADERS = tuple(name for name, _, _ in COLUMNS)
 
-_TERM = re.compile(r"〔([^〔〕]+)〕")
-_SINGLE_TERM = re.compile(r"[^\s()+\-*/,]+")
-MAX_EXPANSION = 20  # nesting depth of derived figures; the ledger's is 3 at most
 
 
 @dataclass(frozen=True)
@@ -92,53 +84,10 @@ class Checked:
     problems: Mapping[str, tuple[str, ...]]  # by cell (`总量!B3`): the check's lines about it
     formulas: Mapping[str, str]  # by derived figure: its formula written out in cells
 
-    @classmethod
-    def of(cls, findings: Iterable[Finding], ledger: Ledger | None = None) -> Checked:
-        """With the edition's `ledger`, a derived formula is written wholly in cells
-        (`=总量!B4/(总量!B4+总量!B5)`); without it, a sub-total it uses stays named as `〔总量.渠道合计〕`."""
-        by_cell = {cell: tuple(str(f) for f in found) for cell, found in findings_by_cell(findings).items()}
-        return cls(by_cell, expanded_formulas(ledger) if ledger is not None else {})
-
 
 def proof_rows(document: Document, checked: Checked) -> list[ProofRow]:
     """One row per figure occurrence of the document, in reading order."""
     return [_row(n, placed, checked) for n, placed in enumerate(placed_figures(document), start=1)]
-
-
-def findings_by_cell(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    out: dict[str, list[Finding]] = {}
-    for finding in findings:
-        out.setdefault(finding.where, []).append(finding)
-    return out
-
-
-def expanded_formulas(ledger: Ledger) -> dict[str, str]:
-    """Every derived figure's formula with the sub-totals it names written out in cells."""
-    raw = {key: d.formula for key, d in ledger.items.items()}
-    return {key: expand(formula, raw) for key, formula in raw.items()}
-
-
-def expand(formula: str, formulas: Mapping[str, str], depth: int = 0) -> str:
-    """`formula` with each `〔key〕` replaced by that figure's formula (bracketed unless one term)."""
-    if depth > MAX_EXPANSION or "〔" not in formula:
-        return formula
-
-    def inner(key: str) -> str | None:
-        found = formulas.get(key)
-        return None if found is None else expand(found, formulas, depth + 1).removeprefix("=")
-
-    def bracketed(m: re.Match[str]) -> str:
-        body = inner(m.group(1))
-        return m.group(0) if body is None else f"({body})"
-
-    def bare(m: re.Match[str]) -> str:
-        body = inner(m.group(1))
-        if body is None:
-            return m.group(0)
-        return body if _SINGLE_TERM.fullmatch(body) else f"({body})"
-
-    formula = re.sub(r"\(〔([^〔〕]+)〕\)", bracketed, formula)
-    return _TERM.sub(bare, formula)
 
 
 def state_of(placed: Placed, problems: Sequence[str]) -> str:

@@ -1,0 +1,28 @@
+"""Findings: what the checks of an edition found, one line each, `where: what is wrong`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class FindingKind(Enum):
+    """What sort of problem a finding is; the summary counts findings by it."""
+
+    MISSING = "缺数"
+    SUM = "不符"
+    STATED = "公布值"
+    ORDER = "排序"
+    OTHER = "其他"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in an edition, at a cell (`总量!B3`) or a file: `where: message`."""
+
+    where: str
+    message: str
+    kind: FindingKind
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
