@@ -12,8 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from builder.document import Chart, Document, Figure, Heading, Inline, Paragraph, Table, Title
-from builder.writers.docx.tables import printed
+from builder.document import Chart, Document, Heading, Inline, Paragraph, Table, Title
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {
@@ -93,7 +92,7 @@ def unit_texts(document: Document) -> list[str]:
 
 
 def _runs_text(runs: tuple[Inline, ...]) -> str:
-    return "".join(printed(r) if isinstance(r, Figure) else r.text for r in runs)
+    return "".join(r.text for r in runs)
 
 
 def convert_to_pdf(path: Path, outdir: Path) -> Path:

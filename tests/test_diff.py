@@ -11,6 +11,7 @@ import pytest
 from conftest import SAMPLE, edition_copy
 
 from builder.command.pipeline import prepare_all
+from builder.command.reprinting import diff
 from builder.document.walk import placed_figures
 from builder.reprint.diff import (
     NO_CHANGE,
@@ -21,7 +22,6 @@ from builder.reprint.diff import (
     diff_sides,
     format_cell,
     format_report,
-    run,
 )
 
 TOTAL = ("总量", ("受理总量",), "本年")
@@ -157,7 +157,7 @@ def test_report_sections_in_order(report: DiffReport) -> None:
 def test_same_edition_gives_one_line(sample: Side, capsys: pytest.CaptureFixture[str]) -> None:
     assert format_report(diff_sides(sample, sample)) == [NO_CHANGE]
     workbook = SAMPLE / "figures.xlsx"
-    assert run(workbook, workbook) == 0
+    assert diff(workbook, workbook) == 0
     assert capsys.readouterr().out == f"{NO_CHANGE}\n"
 
 

@@ -18,7 +18,8 @@ from lxml import etree
 from builder.command.pipeline import prepare
 from builder.document import Chart, Document
 from builder.model.errors import Unreadable
-from builder.reprint.refresh import NotOurs, printed_figures, refresh, run
+from builder.command.reprinting import refresh as run
+from builder.reprint.refresh import NotOurs, printed_figures, refresh
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 from builder.writers import ooxml

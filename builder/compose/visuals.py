@@ -15,13 +15,23 @@ Source = Value | Derived
 WAN = Decimal(10000)
 
 
+def plotted(src: Source, scale: Decimal, places: int) -> Decimal | None:
+    """What a chart plots for a figure: its value / scale rounded half-even as its label prints it, so
+    the chart, its labels and its data table show the same figure as the text."""
+    value = printing.figure(src, "").value
+    return None if value is None else numbers.round_half_even(value / scale, places)
+
+
 def point(src: Source, scale: Decimal, places: int) -> Figure:
     """A chart point: the figure with its plotted value printed as the chart shows it."""
-    fig = printing.figure(src, "")
-    if fig.value is None:
-        return fig
-    shown = numbers.round_half_even(fig.value / scale, places)
-    return printing.figure(src, f"{shown:f}")
+    shown = plotted(src, scale, places)
+    return printing.figure(src, "" if shown is None else f"{shown:f}")
+
+
+def _series(name: str, points: Sequence[Source], scale: Decimal, places: int) -> Series:
+    return Series(
+        name, tuple(point(p, scale, places) for p in points), tuple(plotted(p, scale, places) for p in points)
+    )
 
 
 def chart(
@@ -41,9 +51,7 @@ def chart(
         caption=caption,
         kind=kind,
         categories=categories,
-        series=tuple(
-            Series(name, tuple(point(points[c], scale, places) for c in categories)) for name, points in series.items()
-        ),
+        series=tuple(_series(name, [points[c] for c in categories], scale, places) for name, points in series.items()),
         unit=unit,
         scale=scale,
         places=places,

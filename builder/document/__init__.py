@@ -98,8 +98,16 @@ class ChartKind(Enum):
 
 @dataclass(frozen=True)
 class Series:
+    """One series of a chart: a figure per category, with its label as printed, and the value plotted
+    for it (the figure's value / the chart's scale, rounded as the label prints; None when missing)."""
+
     name: str
     points: tuple[Figure, ...]  # one per category
+    values: tuple[Decimal | None, ...]  # one per point
+
+    def __post_init__(self) -> None:
+        if len(self.values) != len(self.points):
+            raise ValueError(f"series {self.name}: {len(self.values)} plotted values for {len(self.points)} points")
 
 
 @dataclass(frozen=True)

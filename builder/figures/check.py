@@ -118,12 +118,6 @@ def _topic_sums(f: Figures, led: Ledger) -> Iterator[Finding]:
                 )
 
 
-def _number(q: Quantity) -> Decimal | None:
-    if isinstance(q, Derived):
-        return q.value
-    return Decimal(q.value) if q.ok and q.value is not None else None
-
-
 def _tolerance(q: Quantity) -> int:
     return sum(s.tolerance for s in q.sources) if isinstance(q, Derived) else q.tolerance
 
@@ -141,8 +135,8 @@ def _wan(n: Decimal) -> str:
 
 
 def _equal(total: Quantity, parts: Sequence[Quantity], parts_label: str, total_label: str) -> Iterator[Finding]:
-    values = [_number(p) for p in parts]
-    whole = _number(total)
+    values = [p.number for p in parts]
+    whole = total.number
     if whole is None or any(v is None for v in values):
         return
     got = sum((v for v in values if v is not None), Decimal(0))
@@ -153,7 +147,7 @@ def _equal(total: Quantity, parts: Sequence[Quantity], parts_label: str, total_l
 
 
 def _at_most(part: Quantity, total: Quantity, part_label: str, total_label: str) -> Iterator[Finding]:
-    a, b = _number(part), _number(total)
+    a, b = part.number, total.number
     if a is None or b is None:
         return
     if a - b > _tolerance(part) + _tolerance(total):

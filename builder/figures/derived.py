@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
+from builder.figures.months import extremes, plateau
 from builder.model import numbers
 from builder.model.figures import CALL_TYPES, MONTHS, Figures, Topic
 from builder.model.values import State, Value
@@ -42,6 +43,11 @@ class Derived:
         return State.NA if any(s.state is State.NA for s in self.sources) else State.MISSING
 
     @property
+    def number(self) -> Decimal | None:
+        """The figure's exact value, as `Value.number` gives a cell's: None when it cannot be computed."""
+        return self.value
+
+    @property
     def illustrative(self) -> bool:
         return any(s.illustrative for s in self.sources)
 
@@ -65,12 +71,12 @@ class Ledger:
     def total(self, key: str, values: Iterable[Value | Derived]) -> Derived:
         parts = list(values)
         sources = _sources(parts)
-        ok = all(_number(p) is not None for p in parts) and bool(parts)
-        value = sum((_number(p) or Decimal(0) for p in parts), Decimal(0)) if ok else None
+        ok = all(p.number is not None for p in parts) and bool(parts)
+        value = sum((p.number or Decimal(0) for p in parts), Decimal(0)) if ok else None
         return self.add(Derived(key, Op.SUM, value, "=" + "+".join(_term(p) for p in parts), sources))
 
     def share(self, key: str, part: Value | Derived, whole: Value | Derived) -> Derived:
-        a, b = _number(part), _number(whole)
+        a, b = part.number, whole.number
         value = numbers.ratio(a, b) * 100 if a is not None and b else None
         formula = f"={_term(part)}/({_term(whole)})"
         group = whole.key if isinstance(whole, Derived) else whole.where
@@ -86,7 +92,7 @@ class Ledger:
     def growth(self, key: str, pair_current: Value | Derived, pair_previous: Value) -> Derived | None:
         if pair_previous.state is State.NA:
             return None
-        a, b = _number(pair_current), _number(pair_previous)
+        a, b = pair_current.number, pair_previous.number
         value = numbers.growth(a, b) * 100 if a is not None and b else None
         formula = f"=({_term(pair_current)}-{_term(pair_previous)})/{_term(pair_previous)}"
         return self.add(Derived(key, Op.GROWTH, value, formula, _sources([pair_current, pair_previous])))
@@ -94,7 +100,7 @@ class Ledger:
     def difference(self, key: str, current: Value, previous: Value) -> Derived | None:
         if previous.state is State.NA:
             return None
-        a, b = _number(current), _number(previous)
+        a, b = current.number, previous.number
         value = a - b if a is not None and b is not None else None
         return self.add(
             Derived(key, Op.DIFFERENCE, value, f"={_term(current)}-{_term(previous)}", _sources([current, previous]))
@@ -102,23 +108,22 @@ class Ledger:
 
     def mean(self, key: str, values: Iterable[Value]) -> Derived:
         parts = list(values)
-        numbers_ = [_number(p) for p in parts]
+        numbers_ = [p.number for p in parts]
         ok = bool(parts) and all(n is not None for n in numbers_)
         value = sum((n for n in numbers_ if n is not None), Decimal(0)) / len(parts) if ok else None
         formula = f"=AVERAGE({','.join(_term(p) for p in parts)})"
         return self.add(Derived(key, Op.MEAN, value, formula, _sources(parts)))
 
+    def level(self, key: str, months: Mapping[int, Value], *, after: int) -> Derived | None:
+        """The mean of the months the year settles at after month `after`; None (and nothing kept) when it does not."""
+        run = plateau(months, after)
+        return self.mean(key, [months[m] for m in run]) if run else None
+
     def per_capita(self, key: str, count: Value | Derived, population: Value) -> Derived:
-        a, b = _number(count), _number(population)
+        a, b = count.number, population.number
         value = numbers.ratio(a, b) if a is not None and b else None
         formula = f"={_term(count)}/{_term(population)}"
         return self.add(Derived(key, Op.PER_CAPITA, value, formula, _sources([count, population])))
-
-
-def _number(x: Value | Derived) -> Decimal | None:
-    if isinstance(x, Derived):
-        return x.value
-    return Decimal(x.value) if x.ok and x.value is not None else None
 
 
 def _term(x: Value | Derived) -> str:
@@ -142,7 +147,23 @@ def derive(f: Figures) -> Ledger:
     _handling(led, f)
     for topic in f.topics:
         _topic(led, topic)
+    _levels(led, f)
     return led
+
+
+def _levels(led: Ledger, f: Figures) -> None:
+    """The level a call type's year settles at after an early peak, and each hot topic's after its peak:
+    “稳定在每月14万件左右”."""
+    for ct in CALL_TYPES:
+        by_month = {m: f.by_month[m][ct] for m in MONTHS if m in f.by_month}
+        peak = extremes(by_month)[0] if by_month else None
+        if peak is not None and peak < 10:  # a peak late in the year leaves nothing to settle
+            led.level(f"类型.{ct}.平稳水平", by_month, after=peak)
+    for topic in f.topics:
+        for sub, months in topic.monthly.items():
+            if months:
+                base = f"热点.{topic.name}.子类.{sub}" if sub else f"热点.{topic.name}"
+                led.level(f"{base}.平稳水平", months, after=extremes(months)[0])
 
 
 def _totals(led: Ledger, f: Figures) -> None:
@@ -209,4 +230,4 @@ def _topic(led: Ledger, topic: Topic) -> None:
 def ranking(counts: Mapping[str, Value | Derived]) -> list[str]:
     """Names by count, largest first; ties keep the data's order; missing counts last."""
     order = {name: i for i, name in enumerate(counts)}
-    return sorted(counts, key=lambda n: (-(_number(counts[n]) or Decimal(-1)), order[n]))
+    return sorted(counts, key=lambda n: (-(counts[n].number or Decimal(-1)), order[n]))

@@ -38,6 +38,11 @@ class Value:
     def ok(self) -> bool:
         return self.state is State.OK
 
+    @property
+    def number(self) -> Decimal | None:
+        """The figure as an exact number; None when the cell is empty or not applicable."""
+        return Decimal(self.value) if self.ok and self.value is not None else None
+
 
 @dataclass(frozen=True)
 class Row:

@@ -24,7 +24,7 @@ from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState,
 from builder.document.walk import Placed, placed_figures
 from builder.style import Style
 from builder.writers import ooxml
-from builder.writers.docx import charts, tables, xml
+from builder.writers.docx import charts, xml
 from builder.writers.docx.xml import Element
 
 DOCUMENT = "word/document.xml"
@@ -100,7 +100,7 @@ def printed_figures(document: Document) -> dict[str, Printed]:
                 if isinstance(run, Figure):
                     placed = next(places)
                     assert placed.block == index and placed.figure is run
-                    text = tables.printed(run)
+                    text = run.text
                     if text:
                         out[placed.key] = Printed(placed, text, before)
                     before += text

@@ -89,7 +89,15 @@ def cell(text: str, numeric: bool = False, colspan: int = 1, rowspan: int = 1) -
 
 
 def series(name: str, *values: str | None) -> Series:
-    return Series(name, tuple(missing() if v is None else fig(v, v) for v in values))
+    """A series whose points are plotted as given; `chart` scales them as the composer would."""
+    plotted = tuple(None if v is None else Decimal(v) for v in values)
+    return Series(name, tuple(missing() if v is None else fig(v, v) for v in values), plotted)
+
+
+def scaled(s: Series, scale: Decimal, places: int = 1) -> Series:
+    """`s` plotted as a chart of that scale plots it: value / scale rounded half-even to `places`."""
+    values = tuple(None if p.value is None else round_half_even(p.value / scale, places) for p in s.points)
+    return Series(s.name, s.points, values)
 
 
 CATEGORIES = ("城乡建设", "住房", "其他")
@@ -112,7 +120,8 @@ HEADINGS = [
 def chart(kind: ChartKind) -> Chart:
     unit = "%" if kind is ChartKind.PIE else "万件"
     scale = Decimal(1) if kind is ChartKind.PIE else Decimal(10000)
-    return Chart(f"图-{kind.value}", f"各类问题受理量（{kind.value}）", kind, CATEGORIES, CHARTS[kind], unit, scale)
+    plotted = tuple(scaled(s, scale) for s in CHARTS[kind])
+    return Chart(f"图-{kind.value}", f"各类问题受理量（{kind.value}）", kind, CATEGORIES, plotted, unit, scale)
 
 
 def sample_document(final: bool = False) -> Document:

@@ -109,6 +109,15 @@ def figure(value: Value) -> Figure:
     return Figure("测试!A1", str(value), Decimal(str(value)), ("测试!A1",))
 
 
+def _series(name: str, values: Sequence[Value], scale: Decimal, places: int) -> Series:
+    """Points and what the composer would plot for them: value / scale rounded half-even to `places`."""
+    rounded = tuple(
+        None if v is None else (Decimal(str(v)) / scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+        for v in values
+    )
+    return Series(name, tuple(figure(v) for v in values), rounded)
+
+
 def chart(
     kind: ChartKind,
     categories: Sequence[str],
@@ -123,7 +132,7 @@ def chart(
         caption="测试图",
         kind=kind,
         categories=tuple(categories),
-        series=tuple(Series(name, tuple(figure(v) for v in values)) for name, values in series.items()),
+        series=tuple(_series(name, values, Decimal(scale), places) for name, values in series.items()),
         unit=unit,
         scale=Decimal(scale),
         places=places,
@@ -420,7 +429,12 @@ def test_pie_shares_that_do_not_add_up_exactly() -> None:
 
 def with_gap(c: Chart, index: int) -> Chart:
     series = tuple(
-        Series(s.name, tuple(figure(None) if i == index else p for i, p in enumerate(s.points))) for s in c.series
+        Series(
+            s.name,
+            tuple(figure(None) if i == index else p for i, p in enumerate(s.points)),
+            tuple(None if i == index else v for i, v in enumerate(s.values)),
+        )
+        for s in c.series
     )
     return Chart(c.id, c.caption, c.kind, c.categories, series, c.unit, c.scale, c.places)
 

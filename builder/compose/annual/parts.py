@@ -14,6 +14,7 @@ from builder.compose import visuals as v
 from builder.compose.slots import Figs
 from builder.document import ChartKind
 from builder.figures.derived import Derived, ranking
+from builder.figures.months import extremes
 from builder.model import numbers
 from builder.model.figures import CALL_TYPES, MONTHS, Figures, Topic
 from builder.model.values import Value
@@ -26,15 +27,9 @@ def names(items: list[str], limit: int = TOP) -> str:
     return "、".join(items[:limit])
 
 
-def _number(src: Value | Derived) -> Decimal | None:
-    if isinstance(src, Derived):
-        return src.value
-    return Decimal(src.value) if src.ok and src.value is not None else None
-
-
 def trend(months: Mapping[int, Value]) -> str:
     """The shape of a year's monthly counts, in the report's words."""
-    known = {m: _number(x) for m, x in months.items() if _number(x) is not None}
+    known = {m: x.number for m, x in months.items() if x.number is not None}
     if len(known) < 3:
         return "波动趋势"
     peak = max(known, key=lambda m: known[m] or 0)
@@ -48,35 +43,10 @@ def trend(months: Mapping[int, Value]) -> str:
     return "波动趋势"
 
 
-def plateau(months: Mapping[int, Value], after: int) -> list[int]:
-    """The months the year ends on after month `after`: the last run of at least three months that
-    stay within ±15% of their mean; empty when the year does not settle."""
-    tail = [m for m in MONTHS if m > after and m in months]
-    if any(_number(months[m]) is None for m in tail):
-        return []
-    run: list[int] = []
-    for m in reversed(tail):
-        trial = [*run, m]
-        values = [_number(months[x]) or Decimal(0) for x in trial]
-        mean = sum(values, Decimal(0)) / len(values)
-        if mean == 0 or any(abs(y - mean) > mean * Decimal("0.15") for y in values):
-            break
-        run = trial
-    return sorted(run) if len(run) >= 3 else []
-
-
-def level(figs: Figs, key: str, months: Mapping[int, Value], after: int) -> Any:
-    """“14万件” for “稳定在每月14万件左右”: the mean of the months the year settles at, or None."""
-    run = plateau(months, after)
-    if not run:
-        return None
-    return figs.count(figs.ledger.mean(key, [months[m] for m in run]), mode="level")
-
-
-def extremes(months: Mapping[int, Value]) -> tuple[int, int]:
-    """(peak month, lowest month); the first such month when tied."""
-    known = {m: _number(x) or Decimal(0) for m, x in months.items()}
-    return max(known, key=lambda m: (known[m], -m)), min(known, key=lambda m: (known[m], m))
+def level(figs: Figs, key: str) -> Any:
+    """“14万件” for “稳定在每月14万件左右”: the level the year's months settle at, or None when they do not."""
+    settled = figs.ledger.get(key)
+    return figs.count(settled, mode="level") if settled is not None else None
 
 
 # -- 二、来电类型 -------------------------------------------------------------------------------
@@ -91,7 +61,7 @@ def totals(f: Figures, figs: Figs) -> View:
     increases = {
         topic.name: inc for topic in f.topics if (inc := figs.ledger.get(f"热点.{topic.name}.增量")) is not None
     }
-    grown = [n for n in ranking(increases) if (_number(increases[n]) or 0) > 0][:3]
+    grown = [n for n in ranking(increases) if (increases[n].number or 0) > 0][:3]
     parts["增长来源"] = [{"名称": n, "增量": figs.count(increases[n])} for n in grown]
     parts["图"] = [
         figs.block(
@@ -159,7 +129,7 @@ def call_types(f: Figures, figs: Figs) -> list[View]:
                 "峰占比": figs.pct(figs.d(f"类型.{ct}.{peak}月.占比")),
                 "谷月": low,
                 "谷值": figs.count(months[low], mode="about"),
-                "平稳": level(figs, f"类型.{ct}.平稳水平", months, peak) if peak < 10 else None,
+                "平稳": level(figs, f"类型.{ct}.平稳水平"),
                 "峰在前": peak < low,
                 "前三区": names(districts, 3),
                 "图": figs.block(
@@ -201,7 +171,7 @@ def handling(f: Figures, figs: Figs) -> View:
     per_capita = {name: d(f"各区.{name}.万人承办量") for name in f.districts}
     by_total, by_capita = ranking(totals), ranking(per_capita)
     runners = by_capita[1:5]
-    floor = min((_number(per_capita[n]) or Decimal(0)) for n in runners) if runners else Decimal(0)
+    floor = min((per_capita[n].number or Decimal(0)) for n in runners) if runners else Decimal(0)
     streets = {f"{s.district}{s.name}": s.count for s in f.streets}
     street_rank = ranking(streets)
     top_streets = street_rank[:TOP]
@@ -224,7 +194,7 @@ def handling(f: Figures, figs: Figs) -> View:
         "街乡镇第一": street_rank[0] if street_rank else "",
         "街乡镇第一量": figs.count(streets[street_rank[0]], mode="exact") if street_rank else "",
         "街乡镇其次": names(street_rank[1:5]),
-        "街乡镇门槛": int(min((_number(streets[n]) or Decimal(0)) for n in street_rank[1:5]) // 1000 * 1000)
+        "街乡镇门槛": int(min((streets[n].number or Decimal(0)) for n in street_rank[1:5]) // 1000 * 1000)
         if len(street_rank) > 1
         else 0,
         "前十街乡镇分布": "、".join(
@@ -257,7 +227,7 @@ def _handling_visuals(
     ]
     street_rows = [
         [s.district, s.name, v.wan_cell(s.count, 2)]
-        for s in sorted(f.streets, key=lambda s: -(_number(s.count) or Decimal(0)))[:TOP]
+        for s in sorted(f.streets, key=lambda s: -(s.count.number or Decimal(0)))[:TOP]
     ]
     return {
         "单位图": figs.block(
@@ -281,7 +251,7 @@ def _handling_visuals(
                 "各区承办量",
                 ChartKind.BAR,
                 "承办量",
-                dict(sorted(totals.items(), key=lambda kv: _number(kv[1]) or Decimal(0))),
+                dict(sorted(totals.items(), key=lambda kv: kv[1].number or Decimal(0))),
             )
         ),
         "万人图": figs.block(
@@ -289,7 +259,7 @@ def _handling_visuals(
                 "图.万人承办量",
                 "各区万人承办量",
                 ChartKind.BAR,
-                {"万人承办量": dict(sorted(per_capita.items(), key=lambda kv: _number(kv[1]) or Decimal(0)))},
+                {"万人承办量": dict(sorted(per_capita.items(), key=lambda kv: kv[1].number or Decimal(0)))},
                 unit="件/万人",
                 places=0,
             )
@@ -388,7 +358,7 @@ def _monthly(t: Topic, sub: str, figs: Figs) -> View:
     months = t.monthly[sub]
     base = f"热点.{t.name}.子类.{sub}" if sub else f"热点.{t.name}"
     peak, low = extremes(months)
-    ordered = sorted(months, key=lambda m: -(_number(months[m]) or Decimal(0)))
+    ordered = sorted(months, key=lambda m: -(months[m].number or Decimal(0)))
     second = ordered[1] if len(ordered) > 1 else peak
     return {
         "名称": sub or t.name,
@@ -398,7 +368,7 @@ def _monthly(t: Topic, sub: str, figs: Figs) -> View:
         "次月": second,
         "次值": figs.count(months[second], mode="about"),
         "谷月": low,
-        "平稳": level(figs, f"{base}.平稳水平", months, peak),
+        "平稳": level(figs, f"{base}.平稳水平"),
     }
 
 
@@ -413,7 +383,7 @@ def outcomes(f: Figures, figs: Figs) -> View:
     def rank(scope: str) -> list[str]:
         return sorted(
             by[scope],
-            key=lambda n: -((_number(by[scope][n].resolution) or 0) + (_number(by[scope][n].satisfaction) or 0)),
+            key=lambda n: -((by[scope][n].resolution.number or 0) + (by[scope][n].satisfaction.number or 0)),
         )
 
     cats = by["问题类别"]
@@ -421,7 +391,7 @@ def outcomes(f: Figures, figs: Figs) -> View:
         c
         for c in ranking({c: figs.d(f"类型.诉求.{c}.占比") for c in cats if f"类型.诉求.{c}.占比" in figs.ledger.items})
     ][:20]
-    above = [c for c in top20 if (_number(cats[c].satisfaction) or 0) > (_number(cats[c].resolution) or 0)]
+    above = [c for c in top20 if (cats[c].satisfaction.number or 0) > (cats[c].resolution.number or 0)]
     view: View = {
         "解决率": figs.pct(city.resolution) if city else "",
         "满意率": figs.pct(city.satisfaction) if city else "",
@@ -429,7 +399,7 @@ def outcomes(f: Figures, figs: Figs) -> View:
         "上年满意率": figs.pct(city.previous_satisfaction) if city else "",
         "解决率变化": _change(city.resolution, city.previous_resolution) if city else "",
         "满意率变化": _change(city.satisfaction, city.previous_satisfaction) if city else "",
-        "满意率高于解决率": city is not None and (_number(city.satisfaction) or 0) > (_number(city.resolution) or 0),
+        "满意率高于解决率": city is not None and (city.satisfaction.number or 0) > (city.resolution.number or 0),
         "前二十类数": len(top20),
         "前二十类数中文": numbers.chinese_numeral(len(top20)) if top20 else "",
         "满意率均高": len(above) == len(top20) and bool(top20),
@@ -442,7 +412,7 @@ def outcomes(f: Figures, figs: Figs) -> View:
 
 
 def _change(current: Value, previous: Value) -> str:
-    a, b = _number(current), _number(previous)
+    a, b = current.number, previous.number
     if a is None or b is None:
         return "变为"
     return "提升至" if a > b else "下降至" if a < b else "持平于"

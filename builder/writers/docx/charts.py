@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from docx.document import Document as DocxDocument
@@ -29,8 +28,7 @@ from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt, lazyproperty
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
-from builder.document import Chart, ChartKind, Figure
-from builder.model.numbers import round_half_even
+from builder.document import Chart, ChartKind
 from builder.style import Font, Style
 from builder.writers import ooxml
 from builder.writers.docx import xml
@@ -66,14 +64,6 @@ class ChartPart(Part):
 
 def number_format(places: int) -> str:
     return "0" if places <= 0 else "0." + "0" * places
-
-
-def plotted(point: Figure, scale: Decimal, places: int) -> float | None:
-    """The value plotted: value / scale rounded half-even as the report prints it, so the chart's
-    labels and its embedded workbook show the same figure as the text; None for an empty point."""
-    if point.value is None:
-        return None
-    return float(round_half_even(point.value / scale, places))
 
 
 class _DatedWorkbookWriter(CategoryWorkbookWriter):
@@ -117,7 +107,7 @@ def chart_data(chart: Chart, when: datetime | None = None) -> DatedChartData:
                 f"chart {chart.id}: series {series.name} has {len(series.points)} points "
                 f"for {len(chart.categories)} categories"
             )
-        values = [plotted(p, chart.scale, chart.places) for p in series.points]
+        values = [None if v is None else float(v) for v in series.values]
         data.add_series(series.name, values)  # type: ignore[no-untyped-call]
     return data
 

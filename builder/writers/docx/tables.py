@@ -17,7 +17,7 @@ from docx.shared import Mm
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from builder.document import MISSING_TEXT, Cell, Figure, FigureState, Inline, Table, Text
+from builder.document import Cell, FigureState, Inline, Table, Text
 from builder.style import Style
 from builder.writers.docx import styles, xml
 
@@ -33,11 +33,6 @@ class Tags:
     new_id: Callable[[], int]
 
 
-def printed(figure: Figure) -> str:
-    """The text a figure run prints ("" prints nothing); a missing figure prints 【待补】."""
-    if figure.state is FigureState.MISSING:
-        return figure.text or MISSING_TEXT
-    return figure.text
 
 
 def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool, tags: Tags) -> None:
@@ -49,7 +44,7 @@ def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool, t
                 paragraph.add_run(inline.text)
             continue
         key = next(tags.keys)
-        text = printed(inline)
+        text = inline.text
         if not text:
             continue
         run = paragraph.add_run(text)

@@ -32,7 +32,6 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from builder.document import (
-    MISSING_TEXT,
     Chart,
     Document,
     Figure,
@@ -84,7 +83,7 @@ def pieces(runs: tuple[Inline, ...], font: str, size: float) -> list[Piece]:
     for run in runs:
         if isinstance(run, Figure):
             tag = "missing" if run.state is FigureState.MISSING else None
-            out.append(Piece(run.text or MISSING_TEXT, font, size, tag, True))
+            out.append(Piece(run.text, font, size, tag, True))
         elif run.text:
             out.append(Piece(run.text, font, size, None, False))
     return out
@@ -167,7 +166,7 @@ def table(lay: Layout, block: Table) -> list[Flowable]:
 
 
 def _cell_text(runs: tuple[Inline, ...]) -> str:
-    return "".join((r.text or MISSING_TEXT) for r in runs)
+    return "".join(r.text for r in runs)
 
 
 def _cell(runs: tuple[Inline, ...], font: str, size: float, *, centre: bool, right: bool) -> Any:

@@ -32,7 +32,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from builder.document import Chart, ChartKind
-from builder.model.numbers import percent, round_half_even
+from builder.model.numbers import percent
 
 __all__ = ["PALETTE", "drawing", "plotted_values"]
 
@@ -76,7 +76,7 @@ Number = Decimal | None
 
 
 def plotted_values(chart: Chart) -> list[list[Number]]:
-    """Per series, per category: value / scale rounded half-even to `places`; None when missing."""
+    """Per series, per category: the value plotted (the tree's); None when missing."""
     rows: list[list[Number]] = []
     for series in chart.series:
         if len(series.points) != len(chart.categories):
@@ -84,9 +84,7 @@ def plotted_values(chart: Chart) -> list[list[Number]]:
                 f"chart {chart.id}: series {series.name} has {len(series.points)} points "
                 f"for {len(chart.categories)} categories"
             )
-        rows.append(
-            [None if p.value is None else round_half_even(p.value / chart.scale, chart.places) for p in series.points]
-        )
+        rows.append(list(series.values))
     return rows
 
 
