@@ -28,6 +28,7 @@ from lxml import etree
 from builder.command.pipeline import prepare
 from builder.command.reprinting import write_redline
 from builder.document import Chart, Document, Paragraph, Table, number_captions, para
+from builder.document.walk import figures
 from builder.reprint.redline import NOTE_PREFIX, redline, revision_date
 from builder.style import load_style
 from builder.writers import docx as docx_writer
@@ -162,7 +163,7 @@ def test_whole_blocks_added_and_removed_are_tracked_whole(documents: Pair) -> No
     charts = [i for i, b in enumerate(blocks) if isinstance(b, Chart)]
     cut = blocks[charts[5] - 3 : charts[5] + 1]  # three paragraphs and a chart
     del blocks[charts[5] - 3 : charts[5] + 1]
-    blocks.insert(20, para("这是新增的一段，含数字", old.figures()[0], "。"))
+    blocks.insert(20, para("这是新增的一段，含数字", figures(old)[0], "。"))
     table = next(i for i, b in enumerate(blocks) if isinstance(b, Table) and len(b.rows) > 3)
     rows = blocks[table].rows  # type: ignore[union-attr]
     blocks[table] = replace(blocks[table], rows=(rows[0], *rows[2:], rows[1]))  # a row moved to the end

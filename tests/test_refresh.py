@@ -16,9 +16,9 @@ from docx_tools import NO_SOFFICE, W, body_of, convert_to_pdf, pdf_text, text_of
 from lxml import etree
 
 from builder.command.pipeline import prepare
+from builder.command.reprinting import refresh as run
 from builder.document import Chart, Document
 from builder.model.errors import Unreadable
-from builder.command.reprinting import refresh as run
 from builder.reprint.refresh import NotOurs, printed_figures, refresh
 from builder.style import load_style
 from builder.writers import docx as docx_writer

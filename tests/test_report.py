@@ -20,7 +20,8 @@ from docx.text.run import Run
 from lxml import etree
 
 from builder.command.pipeline import build, prepare
-from builder.document import Chart, Document, FigureState, Heading, Paragraph, Table, block_figures
+from builder.document import Chart, Document, FigureState, Heading, Paragraph, Table
+from builder.document.walk import block_figures, figures
 from builder.model.findings import FindingKind as Kind
 from builder.style import load_style
 from builder.writers import docx as docx_writer
@@ -220,7 +221,7 @@ def test_final_document_has_no_highlight() -> None:
     data = docx_writer.write(document, load_style())
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert b"w:highlight" not in z.read("word/document.xml")
-    assert any(f.state is FigureState.MISSING for f in document.figures())
+    assert any(f.state is FigureState.MISSING for f in figures(document))
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"), reason="LibreOffice is not installed")

@@ -127,6 +127,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from builder.document.walk import figures
+
     built = build(args.edition, args.output, final=args.final, since=args.since)
     print(_summary(built.findings), file=sys.stderr)
     if built.findings and args.final:
@@ -134,7 +136,7 @@ def _build(args: argparse.Namespace) -> int:
         for finding in built.findings:
             print(finding)
         return FINDINGS
-    missing = sum(1 for f in built.document.figures() if f.state.value == "missing")
+    missing = sum(1 for f in figures(built.document) if f.missing)
     if missing:
         print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
     return OK

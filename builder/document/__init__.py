@@ -37,6 +37,11 @@ class Figure:
     formula: str = ""
     state: FigureState = FigureState.OK
 
+    @property
+    def missing(self) -> bool:
+        """No value: its text is 【待补】, which a draft marks and a final build must not print."""
+        return self.state is FigureState.MISSING
+
 
 Inline = Text | Figure
 
@@ -156,24 +161,6 @@ class Meta:
 class Document:
     meta: Meta
     blocks: tuple[Block, ...] = field(default=())
-
-    def figures(self) -> list[Figure]:
-        """Every figure run of the document, in reading order."""
-        out: list[Figure] = []
-        for block in self.blocks:
-            out.extend(block_figures(block))
-        return out
-
-
-def block_figures(block: Block) -> list[Figure]:
-    if isinstance(block, Paragraph):
-        return [r for r in block.runs if isinstance(r, Figure)]
-    if isinstance(block, Table):
-        cells = [c for row in (*block.header, *block.rows) for c in row]
-        return [r for c in cells for r in c.runs if isinstance(r, Figure)]
-    if isinstance(block, Chart):
-        return [p for s in block.series for p in s.points]
-    return []
 
 
 def number_captions(blocks: list[Block]) -> list[Block]:

@@ -13,7 +13,6 @@ Three lists, in this order:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,10 +21,11 @@ from decimal import Decimal
 from itertools import zip_longest
 
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
-from builder.document.walk import Placed, placed_figures
+from builder.document.walk import Placed, placed_figures, places
 from builder.model.figures import Figures
 from builder.model.values import Row, State, Value
 from builder.model.values import SheetRows as InputTable
+from builder.reprint.align import align, moved
 from builder.workbook.schema import SHEETS_BY_NAME
 
 NO_CHANGE = "没有改动"
@@ -302,67 +302,28 @@ def block_sentences(block: Block) -> list[str]:
 
 
 def locate_blocks(document: Document) -> list[Located]:
-    """Every block with text, with its heading context; paragraphs numbered within their part as in `locate`."""
+    """Every block with text, with its heading context; paragraphs numbered within their part as in `placed_figures`."""
     out: list[Located] = []
-    part = heading = ""  # printed, number included
-    part_text = heading_text = ""  # without numbers: what alignment goes by
-    paragraph_no = 0
     ordinal: Counter[tuple[str, str]] = Counter()
-    for block in document.blocks:
-        text = block_sentences(block)
-        if isinstance(block, Heading):
-            heading, heading_text = block.number + block.text, block.text
-            if block.level == 1:
-                part, part_text, paragraph_no = heading, block.text, 0
-            out.append(Located(("标题", str(block.level), part_text, block.text), part, heading, "标题", tuple(text)))
-            continue
-        if not text:
-            continue
+    for place in places(document):
+        block, text = place.block, tuple(block_sentences(place.block))
         signature: tuple[str, ...]
-        if isinstance(block, Paragraph):
-            paragraph_no += 1
-            ordinal[(part_text, heading_text)] += 1
-            signature = ("段", part_text, heading_text, str(ordinal[(part_text, heading_text)]))
-            where = f"第{paragraph_no}段"
+        if isinstance(block, Heading):
+            signature, where = ("标题", str(block.level), place.part_text, block.text), "标题"
+        elif not text:
+            continue
+        elif isinstance(block, Paragraph):
+            ordinal[(place.part_text, place.heading_text)] += 1
+            signature = ("段", place.part_text, place.heading_text, str(ordinal[(place.part_text, place.heading_text)]))
+            where = f"第{place.paragraph}段"
         elif isinstance(block, Table):
             signature, where = ("表", block.id), f"表{block.number}"
         elif isinstance(block, Chart):
             signature, where = ("图", block.id), f"图{block.number}"
         else:
             signature, where = ("题",), "题目"
-        out.append(Located(signature, part, heading, where, tuple(text)))
+        out.append(Located(signature, place.part, place.heading, where, text))
     return out
-
-
-def align(old: Sequence[Located], new: Sequence[Located]) -> tuple[list[tuple[Located, Located]], list[int], list[int]]:
-    """Pairs of blocks, and the indexes of old and new blocks left unpaired.
-
-    difflib aligns the two sequences of signatures; a block it leaves over is then paired with a
-    left-over block of the same signature on the other side (it moved).
-    """
-    matcher = difflib.SequenceMatcher(None, [b.signature for b in old], [b.signature for b in new], autojunk=False)
-    pairs: list[tuple[int, int]] = []
-    lone_old: list[int] = []
-    lone_new: list[int] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            pairs += zip(range(i1, i2), range(j1, j2), strict=True)
-        else:
-            lone_old += range(i1, i2)
-            lone_new += range(j1, j2)
-    waiting: dict[tuple[str, ...], list[int]] = {}
-    for i in lone_old:
-        waiting.setdefault(old[i].signature, []).append(i)
-    still_new: list[int] = []
-    for j in lone_new:
-        candidates = waiting.get(new[j].signature)
-        if candidates:
-            pairs.append((candidates.pop(0), j))
-        else:
-            still_new.append(j)
-    still_old = sorted(i for rest in waiting.values() for i in rest)
-    pairs.sort(key=lambda p: p[1])
-    return [(old[i], new[j]) for i, j in pairs], still_old, still_new
 
 
 def differing(old: Sequence[str], new: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -388,7 +349,12 @@ def _minus(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
 
 def text_changes(old: Document, new: Document) -> tuple[list[BlockChange], list[SentenceChange]]:
     before, after = locate_blocks(old), locate_blocks(new)
-    pairs, lone_old, lone_new = align(before, after)
+    old_keys, new_keys = [b.signature for b in before], [b.signature for b in after]
+    steps = moved(align(old_keys, new_keys), old_keys, new_keys)
+    paired = sorted(((i, j) for i, j in steps if i is not None and j is not None), key=lambda step: step[1])
+    pairs = [(before[i], after[j]) for i, j in paired]
+    lone_old = sorted(i for i, j in steps if j is None and i is not None)
+    lone_new = [j for i, j in steps if i is None and j is not None]
     changed: list[SentenceChange] = []
     for was, now in pairs:
         if was.sentences != now.sentences:

@@ -17,7 +17,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from difflib import SequenceMatcher
 
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
@@ -25,6 +24,7 @@ from docx.shared import Pt
 from lxml import etree  # type: ignore[import-untyped]
 
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
+from builder.reprint.align import Step, align, opcodes
 from builder.style import Style
 from builder.writers import docx as docx_writer
 from builder.writers import ooxml
@@ -34,7 +34,6 @@ from builder.writers.docx.xml import Element
 NOTE_PREFIX = "本修订稿中"
 # Chinese by the character; Latin letters and digits (with their decimal points and separators) by the word
 TOKEN = re.compile(r"[0-9A-Za-z]+(?:[.,][0-9A-Za-z]+)*|.", re.S)
-Step = tuple[int | None, int | None]  # (old block index, new block index); None on the side that lacks it
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def redline(old: Document, new: Document, style: Style, *, author: str, date: st
     new_elements: dict[int, list[Element]] = {}
     assemble.build(old, style, {}, when, hook=_collect(old_elements))
     doc = assemble.build(new, style, {}, when, hook=_collect(new_elements))
-    steps = align(old.blocks, new.blocks)
+    steps = align_blocks(old.blocks, new.blocks)
     body = doc.element.body
     last: Element | None = None  # the last element of the new report placed so far
     for old_index, new_index in steps:
@@ -137,37 +136,9 @@ def kind(block: Block) -> tuple[object, ...]:
     return (type(block).__name__,)
 
 
-def align(old: Sequence[Block], new: Sequence[Block]) -> list[Step]:
-    """Old and new blocks paired in reading order; a block of one side only is paired with None."""
-    steps: list[Step] = []
-    for tag, i1, i2, j1, j2 in _opcodes([signature(b) for b in old], [signature(b) for b in new]):
-        if tag == "equal":
-            steps.extend(zip(range(i1, i2), range(j1, j2), strict=True))
-        elif tag == "replace":
-            steps.extend(_pair_by_kind(old, new, range(i1, i2), range(j1, j2)))
-        else:
-            steps.extend(_unpaired(range(i1, i2), range(j1, j2)))
-    return steps
-
-
-def _pair_by_kind(old: Sequence[Block], new: Sequence[Block], olds: range, news: range) -> list[Step]:
-    steps: list[Step] = []
-    for tag, i1, i2, j1, j2 in _opcodes([kind(old[i]) for i in olds], [kind(new[j]) for j in news]):
-        if tag == "equal":
-            steps.extend(zip(olds[i1:i2], news[j1:j2], strict=True))
-        else:
-            steps.extend(_unpaired(olds[i1:i2], news[j1:j2]))
-    return steps
-
-
-def _unpaired(olds: range, news: range) -> list[Step]:
-    return [(i, None) for i in olds] + [(None, j) for j in news]
-
-
-def _opcodes(a: Sequence[object], b: Sequence[object]) -> list[tuple[str, int, int, int, int]]:
-    return [
-        (str(tag), i1, i2, j1, j2) for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    ]
+def align_blocks(old: Sequence[Block], new: Sequence[Block]) -> list[Step]:
+    """Old and new blocks paired in reading order: unchanged blocks by `signature`, changed ones by `kind`."""
+    return align([signature(b) for b in old], [signature(b) for b in new], [kind(b) for b in old], [kind(b) for b in new])
 
 
 # -- tables and charts that changed ----------------------------------------------------------
@@ -227,7 +198,7 @@ def _element_kind(element: Element) -> tuple[str, str]:
 
 def diff_elements(old: list[Element], new: list[Element], mark: Mark) -> None:
     """Track the changes between the elements of a paired block: paragraphs and tables in order."""
-    for tag, i1, i2, j1, j2 in _opcodes([_element_kind(e) for e in old], [_element_kind(e) for e in new]):
+    for tag, i1, i2, j1, j2 in opcodes([_element_kind(e) for e in old], [_element_kind(e) for e in new]):
         if tag == "equal":
             for before, after in zip(old[i1:i2], new[j1:j2], strict=True):
                 if after.tag == qn("w:tbl"):
@@ -261,7 +232,7 @@ def _row_signature(tr: Element) -> tuple[int, str]:
 def diff_table(old: Element, new: Element, mark: Mark) -> None:
     """Rows aligned by their first cell; paired rows compared cell by cell; rows of one side whole."""
     old_rows, new_rows = old.findall(qn("w:tr")), new.findall(qn("w:tr"))
-    matcher = _opcodes([_row_signature(r) for r in old_rows], [_row_signature(r) for r in new_rows])
+    matcher = opcodes([_row_signature(r) for r in old_rows], [_row_signature(r) for r in new_rows])
     for tag, i1, i2, j1, j2 in matcher:
         olds, news = old_rows[i1:i2], new_rows[j1:j2]
         if tag == "equal" or (tag == "replace" and _same_shape(olds, news)):
@@ -292,7 +263,7 @@ def diff_paragraph(old: Element, new: Element, mark: Mark) -> None:
         return
     before, after = pieces(old), pieces(new)
     out = Output(mark)
-    for tag, i1, i2, j1, j2 in _opcodes([p.ident for p in before], [p.ident for p in after]):
+    for tag, i1, i2, j1, j2 in opcodes([p.ident for p in before], [p.ident for p in after]):
         if tag == "equal":
             for o, n in zip(before[i1:i2], after[j1:j2], strict=True):
                 out.same(o, n)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from zipfile import BadZipFile, ZipFile
@@ -20,7 +20,7 @@ from zipfile import BadZipFile, ZipFile
 from docx.oxml.ns import nsmap, qn
 from lxml import etree  # type: ignore[import-untyped]
 
-from builder.document import MISSING_TEXT, Chart, Document, Figure, FigureState, Inline, Paragraph, Table, block_figures
+from builder.document import MISSING_TEXT, Chart, Document, FigureState
 from builder.document.walk import Placed, placed_figures
 from builder.style import Style
 from builder.writers import ooxml
@@ -91,35 +91,7 @@ def _constant(data: bytes) -> Callable[[bytes], bytes]:
 
 def printed_figures(document: Document) -> dict[str, Printed]:
     """The new edition's figures printed in text (not chart points), by occurrence key."""
-    out: dict[str, Printed] = {}
-    places = iter(placed_figures(document))
-    for index, block in enumerate(document.blocks):
-        for runs in _inline_groups(block):
-            before = ""
-            for run in runs:
-                if isinstance(run, Figure):
-                    placed = next(places)
-                    assert placed.block == index and placed.figure is run
-                    text = run.text
-                    if text:
-                        out[placed.key] = Printed(placed, text, before)
-                    before += text
-                else:
-                    before += run.text
-        if isinstance(block, Chart):  # chart points are placed too, but live in the chart's workbook
-            for _ in block_figures(block):
-                next(places)
-    return out
-
-
-def _inline_groups(block: object) -> Iterator[tuple[Inline, ...]]:
-    """The runs of a paragraph, or of each table cell in reading order."""
-    if isinstance(block, Paragraph):
-        yield block.runs
-    elif isinstance(block, Table):
-        for row in (*block.header, *block.rows):
-            for cell in row:
-                yield cell.runs
+    return {p.key: Printed(p, p.figure.text, p.before) for p in placed_figures(document) if p.in_text and p.figure.text}
 
 
 def refresh_controls(controls: list[Element], printed: dict[str, Printed], final: bool) -> list[str]:
