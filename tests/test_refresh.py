@@ -19,11 +19,11 @@ from builder.command.pipeline import prepare
 from builder.command.reprinting import refresh as run
 from builder.document import Chart, Document
 from builder.model.errors import Unreadable
+from builder.reprint import docx_xml
 from builder.reprint.refresh import NotOurs, printed_figures, refresh
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 from builder.writers import ooxml
-from builder.writers.docx import xml
 
 STYLE = load_style()
 EDIT = "（编辑修改）"
@@ -221,10 +221,10 @@ def test_a_control_word_has_reworked_still_takes_the_new_text() -> None:
         '<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/><w:b/></w:rPr><w:t>12</w:t></w:r>'
         "<w:proofErr/><w:r><w:t>3.4万件</w:t></w:r></w:sdtContent></w:sdt>"
     )
-    run_element = xml.set_control_text(sdt, "99.9万件")
+    run_element = docx_xml.set_control_text(sdt, "99.9万件")
     assert text_of(sdt) == "99.9万件"
     assert run_element.find(f"{W}rPr/{W}b") is not None and run_element.find(f"{W}rPr/{W}rStyle") is None
     assert sdt.find(f"{W}sdtPr/{W}showingPlcHdr") is None
     empty = etree.fromstring(f'<w:sdt xmlns:w="{w}"><w:sdtPr><w:tag w:val="k@2"/></w:sdtPr><w:sdtContent/></w:sdt>')
-    xml.set_control_text(empty, "5个")
+    docx_xml.set_control_text(empty, "5个")
     assert text_of(empty) == "5个"

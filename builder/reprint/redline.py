@@ -24,6 +24,7 @@ from docx.shared import Pt
 from lxml import etree  # type: ignore[import-untyped]
 
 from builder.document import Block, Chart, Document, Heading, Paragraph, Table, Title
+from builder.reprint import docx_xml
 from builder.reprint.align import Step, align, opcodes
 from builder.style import Style
 from builder.writers import docx as docx_writer
@@ -44,7 +45,7 @@ class Mark:
     date: str
 
     def rev(self, kind: str, *children: Element) -> Element:
-        return xml.revision(kind, self.author, self.date, *children)
+        return docx_xml.revision(kind, self.author, self.date, *children)
 
 
 def revision_date(date: str) -> str:
@@ -86,7 +87,7 @@ def redline(old: Document, new: Document, style: Style, *, author: str, date: st
             diff_elements(old_elements[old_index], elements, mark)
         last = elements[-1] if elements else last
     _add_note(body, note_text(changed_visuals(old.blocks, new.blocks, steps)), doc, style)
-    xml.number_revisions(body)
+    docx_xml.number_revisions(body)
     return docx_writer.save(doc)
 
 
@@ -226,7 +227,7 @@ def _insert_deleted(olds: Sequence[Element], before: Element | None, fallback: E
 
 def _row_signature(tr: Element) -> tuple[int, str]:
     cells = tr.findall(qn("w:tc"))
-    return (len(cells), xml.visible_text(cells[0]) if cells else "")
+    return (len(cells), docx_xml.visible_text(cells[0]) if cells else "")
 
 
 def diff_table(old: Element, new: Element, mark: Mark) -> None:
@@ -259,7 +260,7 @@ def diff_row(old: Element, new: Element, mark: Mark) -> None:
 
 def diff_paragraph(old: Element, new: Element, mark: Mark) -> None:
     """When the texts differ, rebuild `new`'s content with the changes from `old` tracked."""
-    if xml.visible_text(old) == xml.visible_text(new):
+    if docx_xml.visible_text(old) == docx_xml.visible_text(new):
         return
     before, after = pieces(old), pieces(new)
     out = Output(mark)
@@ -305,13 +306,13 @@ def pieces(p: Element) -> list[Piece]:
             i = end + 1
             continue
         if _is_text_run(child):
-            text = xml.visible_text(child)
+            text = docx_xml.visible_text(child)
             out.extend(Piece("text", ("t", token), token, (child,)) for token in TOKEN.findall(text))
         elif child.tag == qn("w:sdt"):
-            figure = xml.control_tag(child).rpartition("@")[0] or xml.control_tag(child)
-            out.append(Piece("control", ("fig", figure), xml.visible_text(child), (child,)))
+            figure = docx_xml.control_tag(child).rpartition("@")[0] or docx_xml.control_tag(child)
+            out.append(Piece("control", ("fig", figure), docx_xml.visible_text(child), (child,)))
         else:
-            out.append(Piece("other", ("x", etree.QName(child).localname), xml.visible_text(child), (child,)))
+            out.append(Piece("other", ("x", etree.QName(child).localname), docx_xml.visible_text(child), (child,)))
         i += 1
     return out
 
@@ -341,7 +342,7 @@ def _instruction(runs: tuple[Element, ...]) -> str:
 
 
 def _result_text(runs: tuple[Element, ...]) -> str:
-    return "".join(xml.visible_text(r) for r in runs)
+    return "".join(docx_xml.visible_text(r) for r in runs)
 
 
 def _result_span(runs: Sequence[Element]) -> tuple[int, int]:
@@ -377,11 +378,11 @@ class Output:
         if o.kind == "text":
             self._text("w:del", o)
         elif o.kind == "control":
-            self.items.extend(("w:del", xml.deleted(r), None) for r in _content_runs(o.elements[0]))
+            self.items.extend(("w:del", docx_xml.deleted(r), None) for r in _content_runs(o.elements[0]))
         elif o.kind == "field":
-            self.items.extend(("w:del", xml.deleted(r), None) for r in o.elements)
+            self.items.extend(("w:del", docx_xml.deleted(r), None) for r in o.elements)
         elif _plain_run(o.elements[0]):
-            self.items.append(("w:del", xml.deleted(o.elements[0]), None))
+            self.items.append(("w:del", docx_xml.deleted(o.elements[0]), None))
         # bookmarks and drawings of the old report have no place in the new one
 
     def added(self, n: Piece) -> None:
@@ -408,19 +409,19 @@ class Output:
                 node = last.find(qn("w:delText") if state == "w:del" else qn("w:t"))
                 node.text = (node.text or "") + piece.text
                 return
-        run = xml.text_run(piece.text, source)
+        run = docx_xml.text_run(piece.text, source)
         if state == "w:del":
-            run = xml.deleted(run)
+            run = docx_xml.deleted(run)
         self.items.append((state, run, None if "\t" in piece.text else key))
 
     def _changed_control(self, o: Piece, n: Piece) -> Element:
         """The new control holding its old text deleted and its new text inserted."""
         sdt = n.elements[0]
-        content = xml.control_content(sdt)
+        content = docx_xml.control_content(sdt)
         new_runs = list(content)
         for child in new_runs:
             content.remove(child)
-        old_runs = [xml.deleted(r) for r in _content_runs(o.elements[0])]
+        old_runs = [docx_xml.deleted(r) for r in _content_runs(o.elements[0])]
         if old_runs:
             content.append(self.mark.rev("w:del", *old_runs))
         content.append(self.mark.rev("w:ins", *new_runs))
@@ -431,7 +432,7 @@ class Output:
         runs = list(n.elements)
         separate, end = _result_span(runs)
         old_separate, old_end = _result_span(o.elements)
-        old_result = [xml.deleted(r) for r in o.elements[old_separate + 1 : old_end]]
+        old_result = [docx_xml.deleted(r) for r in o.elements[old_separate + 1 : old_end]]
         new_result = runs[separate + 1 : end]
         changes = [self.mark.rev("w:del", *old_result)] if old_result else []
         changes += [self.mark.rev("w:ins", *new_result)] if new_result else []
@@ -454,7 +455,7 @@ class Output:
 
 
 def _content_runs(sdt: Element) -> list[Element]:
-    return [r for r in xml.control_content(sdt).iter(qn("w:r"))]
+    return [r for r in docx_xml.control_content(sdt).iter(qn("w:r"))]
 
 
 def _plain_run(element: Element) -> bool:
@@ -463,12 +464,12 @@ def _plain_run(element: Element) -> bool:
 
 def _track_control(sdt: Element, kind: str, mark: Mark) -> None:
     """Wrap everything in a control's content in one w:ins (or w:del, as deleted text)."""
-    content = xml.control_content(sdt)
+    content = docx_xml.control_content(sdt)
     children = list(content)
     for child in children:
         content.remove(child)
     if kind == "w:del":
-        children = [xml.deleted(c) if c.tag == qn("w:r") else c for c in children]
+        children = [docx_xml.deleted(c) if c.tag == qn("w:r") else c for c in children]
     if children:
         content.append(mark.rev(kind, *children))
 
@@ -480,11 +481,11 @@ def track_whole(element: Element, kind: str, mark: Mark) -> None:
     """Mark a whole paragraph, table or table row of the report as inserted (w:ins) or deleted (w:del)."""
     if element.tag == qn("w:p"):
         _track_paragraph(element, kind, mark)
-        xml.mark_paragraph(element, kind, mark.author, mark.date)
+        docx_xml.mark_paragraph(element, kind, mark.author, mark.date)
         return
     rows = [element] if element.tag == qn("w:tr") else element.findall(qn("w:tr"))
     for row in rows:
-        xml.mark_row(row, kind, mark.author, mark.date)
+        docx_xml.mark_row(row, kind, mark.author, mark.date)
         for p in row.iter(qn("w:p")):
             _track_paragraph(p, kind, mark)
 
@@ -515,11 +516,11 @@ def _tracked_items(child: Element, kind: str, mark: Mark) -> list[tuple[str | No
     if child.tag == qn("w:r"):
         if not deleting:
             return [(kind, child)]
-        return [(kind, xml.deleted(child))] if _plain_run(child) else []  # an old drawing: its part is not here
+        return [(kind, docx_xml.deleted(child))] if _plain_run(child) else []  # an old drawing: its part is not here
     if child.tag in (qn("w:sdt"), qn("w:hyperlink")):
         runs = _content_runs(child) if child.tag == qn("w:sdt") else child.findall(qn("w:r"))
         if deleting:
-            return [(kind, xml.deleted(r)) for r in runs if _plain_run(r)]
+            return [(kind, docx_xml.deleted(r)) for r in runs if _plain_run(r)]
         if child.tag == qn("w:sdt"):
             _track_control(child, kind, mark)
         else:

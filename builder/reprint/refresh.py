@@ -22,9 +22,10 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from builder.document import MISSING_TEXT, Chart, Document, FigureState
 from builder.document.walk import Placed, placed_figures
+from builder.reprint import docx_xml
 from builder.style import Style
 from builder.writers import ooxml
-from builder.writers.docx import charts, xml
+from builder.writers.docx import charts
 from builder.writers.docx.xml import Element
 
 DOCUMENT = "word/document.xml"
@@ -55,7 +56,7 @@ def refresh(edited_docx: bytes, new: Document, style: Style) -> tuple[bytes, lis
     """`edited_docx` with `new`'s figures in its controls and charts; and the report lines."""
     parts = read_package(edited_docx)
     root = etree.fromstring(parts[DOCUMENT], PARSER)
-    controls = [sdt for sdt in root.iter(qn("w:sdt")) if KEY.fullmatch(xml.control_tag(sdt))]
+    controls = [sdt for sdt in root.iter(qn("w:sdt")) if KEY.fullmatch(docx_xml.control_tag(sdt))]
     if not controls:
         raise NotOurs("不是本工具生成的报告：找不到数字的内容控件")
     printed = printed_figures(new)
@@ -98,10 +99,10 @@ def refresh_controls(controls: list[Element], printed: dict[str, Printed], final
     """Put each control's new text in; report keys the new edition lacks and contradicted growth words."""
     report: list[str] = []
     for sdt in controls:
-        key = xml.control_tag(sdt)
+        key = docx_xml.control_tag(sdt)
         figure = printed.get(key)
         if figure is None:
-            report.append(f"{key}: 新版数据中已没有这个数字，编辑稿中的“{xml.visible_text(sdt)}”未改动")
+            report.append(f"{key}: 新版数据中已没有这个数字，编辑稿中的“{docx_xml.visible_text(sdt)}”未改动")
             continue
         word = growth_word_before(sdt)
         new_word = _growth_word(figure.before)
@@ -115,13 +116,13 @@ def refresh_controls(controls: list[Element], printed: dict[str, Printed], final
 
 def _set_figure(sdt: Element, figure: Printed, final: bool) -> None:
     """The control's text becomes the figure's; the yellow mark of a missing figure follows its state."""
-    was_missing = xml.visible_text(sdt) == MISSING_TEXT
-    run = xml.set_control_text(sdt, figure.text)
+    was_missing = docx_xml.visible_text(sdt) == MISSING_TEXT
+    run = docx_xml.set_control_text(sdt, figure.text)
     missing = figure.placed.figure.state is FigureState.MISSING
     if missing and not final:
-        xml.set_highlight(run, "yellow")
-    elif was_missing and xml.highlight_of(run) == "yellow":
-        xml.set_highlight(run, None)
+        docx_xml.set_highlight(run, "yellow")
+    elif was_missing and docx_xml.highlight_of(run) == "yellow":
+        docx_xml.set_highlight(run, None)
 
 
 def growth_word_before(sdt: Element) -> str:
@@ -145,7 +146,7 @@ def _growth_word(text: str) -> str:
 
 def deleted_controls(controls: list[Element], printed: dict[str, Printed]) -> list[str]:
     """A line for each figure of the new edition whose control is not in the edited document."""
-    present = {xml.control_tag(sdt) for sdt in controls}
+    present = {docx_xml.control_tag(sdt) for sdt in controls}
     report = []
     for key, figure in printed.items():
         if key not in present:
@@ -201,7 +202,7 @@ def chart_refs(parts: dict[str, bytes], root: Element) -> list[ChartRef]:
             continue
         paragraph = next((a for a in chart.iterancestors(qn("w:p"))), None)
         following = paragraph.getnext() if paragraph is not None else None
-        caption = xml.visible_text(following) if following is not None and following.tag == qn("w:p") else ""
+        caption = docx_xml.visible_text(following) if following is not None and following.tag == qn("w:p") else ""
         refs.append(ChartRef(target, CAPTION.sub("", caption).strip()))
     return refs
 
@@ -238,7 +239,7 @@ def _chart_rewrites(parts: dict[str, bytes], part: str, chart: Chart, style: Sty
     data = charts.chart_data(chart)
     fresh = charts.chart_space(chart, data, style.fonts.chart)
     edited = etree.fromstring(parts[part], PARSER)
-    out = {part: ooxml.serialise(xml.refresh_chart_values(edited, fresh))}
+    out = {part: ooxml.serialise(docx_xml.refresh_chart_values(edited, fresh))}
     workbook = _embedded(parts, part)
     if workbook is not None and workbook in parts:
         out[workbook] = data.xlsx_blob
