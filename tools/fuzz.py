@@ -1,4 +1,4 @@
-"""Fuzz `builder check` (or `builder build`) for as long as you like: the property of tests/test_fuzz.py.
+"""Fuzz `builder check` (or `builder build`) for as long as you like: the property of tests/end_to_end/test_fuzz.py.
 
     .venv/bin/python tools/fuzz.py --minutes 10            # random cells and layouts, builder check
     .venv/bin/python tools/fuzz.py --minutes 30 --build    # the same through whole builds (slower)
@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests" / "end_to_end"), str(ROOT / "tests")]
 
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from test_fuzz import Mutation, build_mutation, check_mutation, mutations  # noqa: E402

@@ -2,9 +2,10 @@
 # Run the whole test suite: lint, type check, tests. Sets up first if needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/pytest ] || bash tools/setup.sh --no-build
+{ [ -x .venv/bin/pytest ] && [ -x .venv/bin/lint-imports ]; } || bash tools/setup.sh --no-build
 .venv/bin/ruff check builder tests tools bench
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache  # the import contracts of pyproject.toml: stages import downwards only
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

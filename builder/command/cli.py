@@ -9,24 +9,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from builder.command.outputs import reason
-
 # What a command alone needs is imported in it: `build` forks its writer processes first thing,
 # and each then imports only what it uses (see builder.command.pipeline).
 from builder.command.pipeline import build
-from builder.model.errors import UserError
+from builder.model.dates import source_date_epoch
+from builder.model.errors import UserError, reason
 
 if TYPE_CHECKING:
     from builder.model.findings import Finding
 
 DEFAULT_EDITION = Path("inputs/2020")
-OK, FINDINGS, UNREADABLE = 0, 1, 2
+OK, FINDINGS, UNREADABLE, INTERNAL = 0, 1, 2, 3  # DESIGN.md's exit codes, the README's table
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        source_date_epoch()  # a bad value is the user's to fix, said before any work starts
         return int(args.run(args))
     except UserError as exc:  # an input, a style, a font or an output folder the user must fix
         for line in exc.lines():
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("BUILDER_DEBUG"):
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（设置 BUILDER_DEBUG=1 可看详情，请报告此问题）", file=sys.stderr)
-        return UNREADABLE
+        return INTERNAL
 
 
 def run() -> NoReturn:

@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from builder.model.errors import UserError
-
-REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "所在磁盘只读",
-    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
-    errno.EISDIR: "已有同名的文件夹",
-    errno.EEXIST: "已有同名的文件，应为文件夹",
-    errno.ENAMETOOLONG: "文件名过长",
-    errno.ENOENT: "找不到该文件或文件夹",
-    errno.EBUSY: "文件正被占用",
-    errno.ETXTBSY: "文件正被占用",
-    errno.EIO: "读写设备出错",
-    errno.EPIPE: "输出的管道已关闭",
-}
+from builder.model.errors import UserError, reason
 
 
 class OutputError(UserError):
@@ -39,13 +21,6 @@ class OutputError(UserError):
 
     def __reduce__(self) -> tuple[type[OutputError], tuple[Path, str]]:
         return (type(self), (self.path, self.reason))
-
-
-def reason(exc: OSError) -> str:
-    """Why an operation on a file failed, in Chinese; the system's words where there is no translation."""
-    if exc.errno in REASONS:
-        return REASONS[exc.errno]
-    return exc.strerror or type(exc).__name__
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Take workbook values and derived figures, produce printed Figure runs (STANDARDS.md number rules).
+"""Take workbook values and derived figures, produce printed Figure runs (docs/standards.md §Numbers).
 
 Prose figures carry their unit (“1022.3万件”, “91.32%”) so that a writer never splits a number
 from its unit; table and chart figures carry the bare number.

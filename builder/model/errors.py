@@ -9,6 +9,8 @@ name them without importing the workbook reader, which a build's writer processe
 
 from __future__ import annotations
 
+import errno
+
 MAX_ERRORS = 20
 
 
@@ -47,3 +49,28 @@ class Unreadable(UserError):
         if len(self.errors) > MAX_ERRORS:
             shown.append(f"……另有 {len(self.errors) - MAX_ERRORS} 处错误未列出")
         return shown
+
+
+REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "所在磁盘只读",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EISDIR: "已有同名的文件夹",
+    errno.EEXIST: "已有同名的文件，应为文件夹",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.ENOENT: "找不到该文件或文件夹",
+    errno.EBUSY: "文件正被占用",
+    errno.ETXTBSY: "文件正被占用",
+    errno.EIO: "读写设备出错",
+    errno.EPIPE: "输出的管道已关闭",
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why an operation on a file failed, in Chinese; the system's words where there is no translation."""
+    if exc.errno in REASONS:
+        return REASONS[exc.errno]
+    return exc.strerror or type(exc).__name__

@@ -1,4 +1,4 @@
-"""Number rules: parsing what analysts type, GB/T 8170 rounding, Chinese number formatting."""
+"""Number rules: parsing what analysts type, GB/T 8170 rounding, Chinese number formatting (docs/standards.md §Numbers)."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def _plain(value: Decimal) -> str:
 
 
 def round_half_even(value: Decimal, places: int) -> Decimal:
-    """Round value to places decimals by 四舍六入五成双 in a single step."""
+    """Round value to places decimals by 四舍六入五成双 in a single step (GB/T 8170; docs/standards.md §Rounding)."""
     exponent = Decimal(1).scaleb(-places)
     return value.quantize(exponent, rounding=ROUND_HALF_EVEN, context=_exact())
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NewType, NoReturn
 
-from builder.model.errors import UserError
+from builder.model.errors import UserError, reason
 
 Mm = NewType("Mm", float)
 Pt = NewType("Pt", float)
@@ -117,48 +117,48 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, message: str) -> NoReturn:
-        raise StyleError(f"style file {self.path}: {key}: {message}")
+        raise StyleError(f"样式文件 {self.path}：{key}：{message}")
 
     def table(self, data: dict[str, Any], key: str, where: str, allowed: set[str]) -> dict[str, Any]:
         full = _key(where, key)
         value = data.get(key)
         if not isinstance(value, dict):
-            self.fail(full, "missing table" if value is None else "expected a table")
+            self.fail(full, "缺少此表" if value is None else "应为表（[…]）")
         unknown = sorted(set(value) - allowed)
         if unknown:
-            self.fail(f"{full}.{unknown[0]}", "unknown key")
+            self.fail(f"{full}.{unknown[0]}", "未知的设置项")
         return value
 
     def number(self, data: dict[str, Any], key: str, where: str) -> float:
         value = data.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(_key(where, key), "missing number" if value is None else f"expected a number, got {value!r}")
+            self.fail(_key(where, key), "缺少数值" if value is None else f"应为数值，实为 {value!r}")
         if value <= 0:
-            self.fail(_key(where, key), f"expected a positive number, got {value!r}")
+            self.fail(_key(where, key), f"应为正数，实为 {value!r}")
         return float(value)
 
     def integer(self, data: dict[str, Any], key: str, where: str) -> int:
         value = data.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.fail(_key(where, key), "missing" if value is None else f"expected a positive integer, got {value!r}")
+            self.fail(_key(where, key), "缺少此项" if value is None else f"应为正整数，实为 {value!r}")
         return value
 
     def string(self, data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
         value = data.get(key, default)
         if not isinstance(value, str) or (default is None and not value.strip()):
-            self.fail(_key(where, key), "missing text" if value is None else f"expected text, got {value!r}")
+            self.fail(_key(where, key), "缺少文字" if value is None else f"应为文字，实为 {value!r}")
         return value
 
     def strings(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = data.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            self.fail(_key(where, key), "expected a non-empty list of names")
+            self.fail(_key(where, key), "应为非空的名称列表")
         return tuple(value)
 
     def boolean(self, data: dict[str, Any], key: str, where: str) -> bool:
         value = data.get(key, False)
         if not isinstance(value, bool):
-            self.fail(_key(where, key), f"expected true or false, got {value!r}")
+            self.fail(_key(where, key), f"应为 true 或 false，实为 {value!r}")
         return value
 
 
@@ -239,9 +239,9 @@ def load_style(name_or_path: str | Path = "gbt9704") -> Style:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise StyleError(f"style file {path}: cannot be read ({exc.strerror or exc})") from None
+        raise StyleError(f"样式文件 {path}：无法读取（{reason(exc)}）") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise StyleError(f"style file {path}: not valid TOML: {exc}") from None
+        raise StyleError(f"样式文件 {path}：不是有效的 TOML：{exc}") from None
     return parse_style(data, path)

@@ -6,7 +6,6 @@ must give the same bytes for the same input, so dates come from SOURCE_DATE_EPOC
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from io import BytesIO
@@ -14,21 +13,12 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from builder.model.dates import source_date_epoch
+
 DEFAULT_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties when SOURCE_DATE_EPOCH is not set
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 DCTERMS = "http://purl.org/dc/terms/"
 FIRST = ("[Content_Types].xml", "_rels/.rels")
-
-
-def source_date_epoch() -> datetime | None:
-    """SOURCE_DATE_EPOCH (seconds since 1970, UTC) as a datetime; None when it is not set."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return None
-    try:
-        return datetime.fromtimestamp(int(raw), UTC)
-    except (ValueError, OverflowError, OSError):
-        raise ValueError(f"SOURCE_DATE_EPOCH={raw!r}: expected whole seconds since 1970-01-01") from None
 
 
 def document_date() -> datetime:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from builder.compose.annual import parts
@@ -24,7 +24,7 @@ from builder.model.edition import Edition
 from builder.model.errors import InputError, Unreadable
 from builder.model.figures import Figures, Indicator
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # the built-in part templates
 PARTS = ("总述", "工作情况", "来电类型", "承办情况", "反映热点", "办理情况", "年度计划")
 
 
@@ -99,13 +99,37 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
 
 
 def _render(where: str, render: Callable[[], str], what: str = "") -> str:
-    """A template's text; any error while rendering a user's template is one line naming it."""
+    """A template's text. An error in an edition's own template (its title, prose or part templates)
+    is the user's: one line naming the file and line; one in a built-in template is a bug."""
     try:
         return render()
-    except TemplateError as exc:
-        raise Unreadable([InputError(where, f"{what}模板出错：{exc}")]) from exc
-    except Exception as exc:  # an expression in a template failed (a division by zero, a bad filter)
-        raise Unreadable([InputError(where, f"{what}模板出错：{type(exc).__name__}: {exc}")]) from exc
+    except Exception as exc:  # a syntax error, an undefined name, a division by zero, a bad filter
+        culprit = _culprit(exc)
+        detail = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+        if culprit is not None and Path(culprit[0]).resolve().is_relative_to(TEMPLATES):
+            raise TemplateBug(f"内置模板 {Path(culprit[0]).relative_to(TEMPLATES)} 第{culprit[1]}行出错：{detail}") from exc
+        if culprit is not None and culprit[0] != "<template>":
+            where = f"{culprit[0]}:{culprit[1]}"
+        raise Unreadable([InputError(where, f"{what}模板出错：{detail}")]) from exc
+
+
+class TemplateBug(RuntimeError):
+    """A built-in template failed: a bug in the builder, not the user's mistake."""
+
+
+def _culprit(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line the error happened in: a syntax error names them; Jinja rewrites a
+    rendering error's traceback so that its innermost template frame is the template's own line."""
+    if isinstance(exc, TemplateSyntaxError):
+        return (exc.filename or "<template>", exc.lineno)
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2") or name == "<template>":
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def subtitle_of(edition: Edition) -> str:

@@ -96,7 +96,7 @@ def text_pieces(text: str, font: str, size: float) -> list[Piece]:
 def _para(
     lay: Layout, items: list[Piece], *, indent: bool = True, align: str = "justify", bold: bool = False
 ) -> Justified:
-    pitch = lay.width / lay.style.grid.chars  # the grid's character cell, 15.79 pt on GB/T 9704
+    pitch = lay.width / lay.style.grid.chars  # the grid's character cell, 15.79 pt on GB/T 9704 (docs/standards.md §Page and text block)
     first = lay.style.first_line_indent_chars * pitch if indent else 0.0
     return Justified(items, first_indent=first, leading=lay.leading, align=align, final=lay.final, bold=bold)
 
@@ -268,7 +268,7 @@ def flowables(lay: Layout, document: Document) -> list[Flowable]:
 
 
 class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
-    """Pages of the GB/T 9704 text block, numbered — N —, with bookmarks for every heading."""
+    """Pages of the GB/T 9704 text block, numbered — N — (docs/standards.md §Page numbers), with bookmarks for every heading."""
 
     def __init__(self, buffer: BytesIO, lay: Layout, document: Document) -> None:
         page = lay.style.page

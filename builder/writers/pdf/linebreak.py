@@ -1,6 +1,6 @@
 """Take a paragraph as pieces of text in fonts, produce lines broken and justified by Chinese rules.
 
-Rules (GB/T 15834-2011 §5.1, STANDARDS.md): closing punctuation, `%`, `——` and `……` never start a
+Rules (GB/T 15834-2011 §5.1; docs/standards.md §Line breaking): closing punctuation, `%`, `——` and `……` never start a
 line; opening punctuation never ends one; a dash or an ellipsis, a run of ASCII letters and digits,
 a number with its unit or sign (`94.3%`, `1022.3万件`, `2020年`) and a `keep` piece are never split.
 Ideographs break anywhere else. Lines are filled greedily; when the next line would start with a

@@ -21,7 +21,7 @@ from builder.document import Chart, Document, Heading, Paragraph, Toc
 from builder.style import Style, load_style
 from builder.writers import pdf
 
-SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
+SAMPLE = Path(__file__).resolve().parents[2] / "inputs" / "2020"
 NO_START = set("。，、；：？！”’）〕】》〉」』%…—")
 NO_END = set("“‘（〔【《〈「『")
 BODY_SIZE = 16.0

@@ -11,7 +11,7 @@ from builder.command.cli import main
 from builder.command.pipeline import prepare
 from builder.document import Title
 
-SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
+SAMPLE = Path(__file__).resolve().parents[2] / "inputs" / "2020"
 
 
 def _edition(tmp_path: Path, toml: str) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from builder.command.cli import main
 
-SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
+SAMPLE = Path(__file__).resolve().parents[2] / "inputs" / "2020"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from builder.workbook import blank as template
 from builder.workbook.load import load
 from builder.workbook.schema import SHEETS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 SEED = ROOT / "tests" / "data" / "seed_2020.txt"  # the reference report, as published in draft
 

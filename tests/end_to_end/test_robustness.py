@@ -39,14 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_files import HOSTILE
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
-from test_hostile import HOSTILE
 
 from builder.command.cli import main
 from builder.workbook.schema import SHEETS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 CASE_SECONDS = 10.0
 SEED = 20201231

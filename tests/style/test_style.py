@@ -88,14 +88,14 @@ def test_a_bad_style_file_names_the_file_and_the_key(tmp_path: Path, old: str, n
 def test_a_misspelt_table_is_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(GOOD.replace("[grid]", "[grids]"), encoding="utf-8")
-    with pytest.raises(ValueError, match="grids: unknown key"):
+    with pytest.raises(ValueError, match="grids：未知的设置项"):
         load_style(path)
 
 
 def test_unreadable_or_invalid_files(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"nosuch\.toml: cannot be read"):
+    with pytest.raises(ValueError, match=r"nosuch\.toml：无法读取"):
         load_style("nosuch")
     path = tmp_path / "broken.toml"
     path.write_text("[page\nwidth = 1", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"broken\.toml: not valid TOML"):
+    with pytest.raises(ValueError, match=r"broken\.toml：不是有效的 TOML"):
         load_style(path)

@@ -26,7 +26,7 @@ from builder.model.findings import FindingKind as Kind
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 SEED = ROOT / "tests" / "data" / "seed_2020.txt"  # the reference report, as published in draft
 # Where each part of the seed starts: the seed lost the headings of parts 二 to 四.

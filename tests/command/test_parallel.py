@@ -36,7 +36,7 @@ from builder.style import fonts as fonts_module
 from builder.style.fonts import FontError
 from builder.writers import pdf as pdf_module
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 LIMIT = 30  # seconds any one test may take before it counts as hung
@@ -305,10 +305,10 @@ def _typesetting_fails(*_: object, **__: object) -> NoReturn:
 
 
 @pytest.mark.parametrize(
-    ("module", "name", "failing", "last"),
+    ("module", "name", "failing", "last", "code"),
     [
-        (fonts_module, "register", _no_font, NO_FONT),
-        (pdf_module, "render", _typesetting_fails, "内部错误：RuntimeError: 排版失败（测试）"),
+        (fonts_module, "register", _no_font, NO_FONT, 2),
+        (pdf_module, "render", _typesetting_fails, "内部错误：RuntimeError: 排版失败（测试）", 3),
     ],
     ids=["font-error", "internal-error"],
 )
@@ -317,6 +317,7 @@ def test_an_error_in_a_worker_is_the_builds_error(
     name: str,
     failing: Callable[..., NoReturn],
     last: str,
+    code: int,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -331,7 +332,7 @@ def test_an_error_in_a_worker_is_the_builds_error(
     monkeypatch.setenv(parallel.DISABLE, "1")
     alone = _build(tmp_path / "alone", capsys)
     assert len(started) == 2 and started[1] is None
-    assert workers.code == alone.code == 2
+    assert workers.code == alone.code == code
     assert workers.lines == alone.lines
     assert workers.lines[-1].startswith(last)
     assert sum(line.startswith(last) for line in workers.lines) == 1

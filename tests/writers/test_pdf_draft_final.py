@@ -17,7 +17,7 @@ from builder.style import load_style
 from builder.style.fonts import FontError
 from builder.writers import pdf
 
-SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "2020"
+SAMPLE = Path(__file__).resolve().parents[2] / "inputs" / "2020"
 WATERMARK_SIZE = 120
 
 

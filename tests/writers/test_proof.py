@@ -26,7 +26,7 @@ from builder.workbook.schema import HEADER_ROW
 from builder.writers.proof_list import proof_workbook
 from builder.writers.proof_list.rows import HEADERS, NOTES_SHEET, SHEET
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 
 Row = dict[str, Any]

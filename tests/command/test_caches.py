@@ -37,7 +37,7 @@ from builder.compose.template_cache import TemplateCache, template_cache
 from builder.document import Cell, Document, Heading, Paragraph, Table, Title
 from builder.style import fontcache, fonts, load_style
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 PROSE = ("总述.j2", "工作情况.j2", "办理情况.j2", "年度计划.j2")  # the sample's prose files, each included by a part
 LOADED = {f"部分/{part}.j2" for part in PARTS} | set(PROSE)  # every template the sample loads by name
