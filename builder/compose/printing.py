@@ -25,8 +25,7 @@ def _state(src: Source) -> FigureState:
 def _identity(src: Source) -> tuple[str, Decimal | None, tuple[str, ...], str]:
     if isinstance(src, Derived):
         return src.key, src.value, tuple(v.where for v in src.sources), src.formula
-    value = Decimal(src.value) if src.ok and src.value is not None else None
-    return src.where, value, (src.where,), ""
+    return src.where, src.number, (src.where,), ""
 
 
 def figure(src: Source, text: str, figure_id: str | None = None) -> Figure:

@@ -68,8 +68,8 @@ def redline(old: Document, new: Document, style: Style, *, author: str, date: st
     when = ooxml.document_date()
     old_elements: dict[int, list[Element]] = {}
     new_elements: dict[int, list[Element]] = {}
-    assemble.build(old, style, {}, when, hook=_collect(old_elements))
-    doc = assemble.build(new, style, {}, when, hook=_collect(new_elements))
+    assemble.docx_document(old, style, {}, when, hook=_collect(old_elements))
+    doc = assemble.docx_document(new, style, {}, when, hook=_collect(new_elements))
     steps = align_blocks(old.blocks, new.blocks)
     body = doc.element.body
     last: Element | None = None  # the last element of the new report placed so far

@@ -12,7 +12,7 @@ from typing import Any
 
 from builder.compose import visuals as v
 from builder.compose.slots import Figs
-from builder.document import ChartKind
+from builder.document import MISSING_TEXT, ChartKind
 from builder.figures.derived import Derived, ranking
 from builder.figures.months import extremes
 from builder.model import numbers
@@ -450,5 +450,5 @@ def _rate_visuals(f: Figures, figs: Figs, by: Mapping[str, Mapping[str, Any]], r
 
 def year_words(year: int | None) -> dict[str, str]:
     if year is None:
-        return {"年度": "【待补】", "上年度": "【待补】", "下年度": "【待补】"}
+        return dict.fromkeys(("年度", "上年度", "下年度"), MISSING_TEXT)
     return {"年度": str(year), "上年度": str(year - 1), "下年度": str(year + 1)}

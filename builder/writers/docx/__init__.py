@@ -28,7 +28,7 @@ def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | No
     `toc_pages` maps the block index of a level 1–2 heading to its page number, for the TOC's
     cached result; None leaves the page numbers empty (Word fills them when fields are updated).
     """
-    return save(assemble.build(document, style, toc_pages or {}, ooxml.document_date()))
+    return save(assemble.docx_document(document, style, toc_pages or {}, ooxml.document_date()))
 
 
 def save(doc: DocxDocument) -> bytes:

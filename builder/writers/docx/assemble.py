@@ -66,7 +66,7 @@ class Context:
         return paragraph
 
 
-def build(
+def docx_document(
     document: Document,
     style: Style,
     toc_pages: Mapping[int, int],

@@ -61,7 +61,7 @@ def write_caption(paragraph: Paragraph, label: str, number: int, text: str) -> N
 
 
 @dataclass(frozen=True)
-class Placed:
+class GridCell:
     """A cell at its grid position."""
 
     row: int
@@ -70,17 +70,17 @@ class Placed:
     header: bool
 
 
-def place(table: Table) -> tuple[list[Placed], int, int]:
+def grid_cells(table: Table) -> tuple[list[GridCell], int, int]:
     """Each cell at its row and column (HTML span rules); with the grid's row and column counts."""
     occupied: set[tuple[int, int]] = set()
-    placed: list[Placed] = []
+    placed: list[GridCell] = []
     rows = [(row, True) for row in table.header] + [(row, False) for row in table.rows]
     for r, (row, header) in enumerate(rows):
         c = 0
         for cell in row:
             while (r, c) in occupied:
                 c += 1
-            placed.append(Placed(r, c, cell, header))
+            placed.append(GridCell(r, c, cell, header))
             occupied.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
             c += cell.colspan
     n_rows = max((p.row + p.cell.rowspan for p in placed), default=0)
@@ -106,7 +106,7 @@ def write_table(
     caption = new_paragraph(styles.CAPTION)
     caption.paragraph_format.keep_with_next = True
     write_caption(caption, "表", table.number, table.caption)
-    placed, n_rows, n_cols = place(table)
+    placed, n_rows, n_cols = grid_cells(table)
     if not placed:
         return
     grid = doc.add_table(rows=n_rows, cols=n_cols)
@@ -131,7 +131,7 @@ def _set_widths(grid: DocxTable, widths: list[float]) -> None:
     xml.table_width(grid, round(sum(widths) / 25.4 * 1440))
 
 
-def _fill(grid: DocxTable, cells: list[list[Any]], p: Placed, widths: list[float], final: bool, tags: Tags) -> None:
+def _fill(grid: DocxTable, cells: list[list[Any]], p: GridCell, widths: list[float], final: bool, tags: Tags) -> None:
     cell = cells[p.row][p.col]
     if p.cell.rowspan > 1 or p.cell.colspan > 1:
         cell = grid.cell(p.row, p.col).merge(grid.cell(p.row + p.cell.rowspan - 1, p.col + p.cell.colspan - 1))
