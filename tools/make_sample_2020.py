@@ -4,24 +4,23 @@
 
 tools/sample_2020.toml holds every figure of the seed report (tests/data/seed_2020.txt) as the
 string it prints ("1022.3万", "91.32%", "上升53.01%", "8400余", "约5000") and illustrative
-designs for what the seed only describes.  Small searches find exact counts: each count, rounded
-half-even the way the report rounds (builder.model.numbers), prints what the seed prints, together
-with every share and growth rate printed beside it.  After writing the workbook, every printed
-figure and statement is recomputed from the chosen counts, and those that do not reproduce are
-listed: they are the seed's own inconsistencies, which no choice of counts can remove.
+designs for what the seed only describes; sample_2020_seed reads it.  Small searches
+(sample_2020_counts) find exact counts: each count, rounded half-even the way the report rounds
+(builder.model.numbers), prints what the seed prints, together with every share and growth rate
+printed beside it.  This module chooses the counts sheet by sheet and writes the workbook; then
+sample_2020_checks recomputes every printed figure and statement from the chosen counts and lists
+those that do not reproduce: they are the seed's own inconsistencies, which no choice of counts
+can remove.
 """
 
 from __future__ import annotations
 
 import random
 import sys
-import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
-from itertools import pairwise, product
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -31,252 +30,62 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, only tools/ would be on the path
     sys.path.insert(0, str(ROOT))
 
+from sample_2020_checks import published, report, verify  # noqa: E402
+from sample_2020_counts import (  # noqa: E402
+    apportion,
+    by_aim,
+    candidates,
+    choose,
+    fill_sum,
+    jitter,
+    part_for,
+    parts_for,
+    per_10k,
+    previous_amount,
+    previous_for,
+    ranked,
+    ratio_of,
+    share_ok,
+    share_pool,
+    shows,
+    wan,
+    weighted_rate,
+    whole_for,
+)
+from sample_2020_seed import (  # noqa: E402
+    CALL_TYPES,
+    CATEGORY_DESIGN,
+    DATA,
+    DISTRICT_TOTALS,
+    DISTRICTS,
+    HOT_DESIGN,
+    HOTS,
+    INDICATORS,
+    NA,
+    PAIR_SHARES,
+    PER_10K,
+    POPULATION,
+    RATES,
+    TOTAL_GROWTH,
+    TOTALS,
+    TYPE_MONTHS,
+    UNIT_RATES,
+    UNITS,
+    UNKNOWN,
+    YEAR,
+    ZONES,
+    Figures,
+    Hot,
+    HotFigures,
+)
+
 from builder.model.figures import MONTHS  # noqa: E402
-from builder.model.numbers import format_count, format_growth, percent, percent_range, wan_range  # noqa: E402
 from builder.workbook.blank import workbook_bytes  # noqa: E402
 from builder.workbook.schema import FIRST_DATA_ROW, sheet  # noqa: E402
 
 OUT = ROOT / "inputs" / "2020" / "figures.xlsx"
-NA, UNKNOWN = "—", "**"  # no counterpart to compare with; a figure the seed leaves out
-Pins = dict[int, tuple[str, str | None]]  # month -> (count as printed, its share as printed)
-
-
-def month_pins(rows: Iterable[Sequence[Any]]) -> Pins:
-    """The data file's [[month, count, share if printed], …] as {month: (count, share or None)}."""
-    return {int(r[0]): (str(r[1]), str(r[2]) if len(r) > 2 else None) for r in rows}
-
-
-@dataclass(frozen=True)
-class Hot:
-    """One hot topic as printed; the data file's [[hots]] describes the fields."""
-
-    name: str
-    count: str
-    growth: str
-    subtopics: list[str]
-    first_share: str
-    direct: list[str]
-    unit: list[str]
-    district: list[str]
-    months: dict[str, Pins]
-    peaks: dict[str, list[int]]
-    month_rows: list[str]
-
-
-with Path(__file__).with_name("sample_2020.toml").open("rb") as _file:
-    DATA: dict[str, Any] = tomllib.load(_file)
-YEAR: int = DATA["year"]
-TOTALS: dict[str, str] = DATA["totals"]
-TOTAL_GROWTH: dict[str, str] = DATA["total_growth"]
-PAIRS: list[dict[str, str]] = DATA["pair_shares"]
-PAIR_SHARES = {k: v for pair in PAIRS for k, v in pair.items()}
-CALL_TYPES: dict[str, dict[str, Any]] = DATA["call_types"]
-TYPE_MONTHS = {kind: month_pins(spec["months"]) for kind, spec in CALL_TYPES.items()}
-UNITS: dict[str, list[str]] = DATA["units"]
-ZONES: dict[str, dict[str, Any]] = DATA["zones"]
-DISTRICTS: list[str] = [d for zone in ZONES.values() for d in zone["districts"]]
-DISTRICT_TOTALS: dict[str, str] = DATA["districts"]["totals"]
-PER_10K: dict[str, str] = DATA["districts"]["per_10k"]
-HOTS = [Hot(**h | {"months": {s: month_pins(r) for s, r in h["months"].items()}}) for h in DATA["hots"]]
-RATES: dict[str, list[str]] = DATA["rates"]
-INDICATORS: dict[str, list[str]] = DATA["indicators"]
-POPULATION: dict[str, float] = DATA["population"]
-CATEGORY_DESIGN: dict[str, list[float | str]] = DATA["category_design"]
-HOT_DESIGN: dict[str, dict[str, Any]] = DATA["hot_design"]
-UNIT_RATES: dict[str, list[float]] = DATA["unit_rates"]
-
-# ── Counts that print as printed ─────────────────────────────────────────────────────────────
-
-
-@cache
-def candidates(printed: str) -> tuple[int, ...]:
-    """Every count the printed form stands for: "1022.3万", "8400余", "约5000", "18031"."""
-    if printed.startswith("约"):
-        n = int(printed[1:])
-        return tuple(range(n - n // 40, n + n // 40 + 1))
-    if printed.endswith("余"):
-        n = int(printed[:-1])
-        return tuple(range(n, n + 100))
-    if printed.endswith("万"):
-        value = Decimal(printed[:-1])
-        places = -int(value.as_tuple().exponent)
-        low, high = wan_range(value, places)
-        return tuple(n for n in range(int(low), int(high) + 1) if shows(n, places) == printed)
-    return (int(printed),)
-
-
-def shows(n: int, places: int = 1) -> str:
-    """A count as the seed prints it."""
-    return format_count(n, places=places)
-
-
-def places_of(printed: str) -> int:
-    return len(printed.rstrip("%万").removeprefix("上升").removeprefix("下降").partition(".")[2])
-
-
-def ratio_of(printed: str) -> Fraction:
-    return Fraction(Decimal(printed.rstrip("%"))) / 100
-
-
-def share(part: int | Decimal, whole: int | Decimal, places: int = 2) -> str:
-    return f"{percent(part, whole, places)}%"
-
-
-def share_ok(part: int, whole: int, printed: str) -> bool:
-    return whole > 0 and share(part, whole, places_of(printed)) == printed
-
-
-def share_pool(pool: Iterable[int], whole: int, printed: str) -> list[int]:
-    """The parts in pool that are the printed share of whole (cheap bounds first)."""
-    low, high = percent_range(Decimal(printed.rstrip("%")), places_of(printed))
-    lo, hi = Fraction(low) * whole / 100 - 1, Fraction(high) * whole / 100 + 1
-    return [n for n in pool if lo <= n <= hi and share_ok(n, whole, printed)]
-
-
-def growth(current: int | Decimal, previous: int | Decimal, places: int = 2) -> str:
-    return format_growth(current, previous, places=places).removeprefix("环比")
-
-
-def near(center: Fraction, spread: int, ok: Callable[[int], bool]) -> list[int]:
-    return [n for n in range(int(center) - spread, int(center) + spread) if ok(n)]
-
-
-def ranked(pool: Iterable[int], target: float) -> list[int]:
-    return sorted(pool, key=lambda n: (abs(n - target), n))
-
-
-def by_aim(pool: Sequence[int], key: str) -> list[int]:
-    """The pool nearest first to a deterministic, non-central target, so counts do not all sit
-    in the middle of their windows."""
-    if not pool:
-        return []
-    aim = pool[len(pool) // 5 + random.Random(f"{YEAR}:{key}").randrange(max(1, 3 * len(pool) // 5))]
-    return ranked(pool, aim)
-
-
-def choose(printed: str, key: str) -> int:
-    return by_aim(candidates(printed), key)[0]
-
-
-def jitter(key: str, spread: float) -> float:
-    """A deterministic factor within 1 ± spread, so illustrative figures do not look round."""
-    return 1 + random.Random(f"{YEAR}:{key}").uniform(-spread, spread)
-
-
-def wan(x: float, key: str = "", spread: float = 0.0) -> int:
-    """A design value in 万 as a count, varied by up to ±spread."""
-    return round(x * 10000 * jitter(key, spread))
-
-
-def whole_for(part: int, printed: str) -> int:
-    """The total closest to part / share of which part is exactly the printed share."""
-    center = part / ratio_of(printed)
-    pool = near(center, int(center / 2000) + 50, lambda n: share_ok(part, n, printed))
-    if not pool:
-        raise ValueError(f"{part} 不可能占 {printed}")
-    return ranked(pool, float(center))[0]
-
-
-def parts_for(whole: int, printed: str, spread: int = 200) -> list[int]:
-    """The parts of whole that are the printed share, near the exact share."""
-    return near(whole * ratio_of(printed), spread, lambda n: share_ok(n, whole, printed))
-
-
-def part_for(whole: int, printed: str, target: float | None = None) -> int:
-    """The part of whole that is the printed share, closest to target (default: exact)."""
-    exact = float(whole * ratio_of(printed))
-    return ranked(parts_for(whole, printed, int(whole / 10000) + 10), exact if target is None else target)[0]
-
-
-def previous_for(current: int, printed: str) -> int:
-    """The previous-year count closest to current / (1 + g) with the printed growth."""
-    center = current / (1 + ratio_of(printed[2:]) * (1 if printed[:2] == "上升" else -1))
-    places = places_of(printed)
-    pool = near(center, int(center / 5000) + 20, lambda n: growth(current, n, places) == printed)
-    return ranked(pool, float(center))[0]
-
-
-def previous_amount(current: Decimal, printed: str) -> Decimal:
-    """The previous-year amount with the fewest decimals whose growth, to two decimals, is the
-    printed one (a one-decimal print "630.8%" is taken as 630.80%)."""
-    number = Decimal(printed[2:].rstrip("%")).quantize(Decimal("0.01"))
-    center = Fraction(current) / (1 + Fraction(number) / 100)
-    for places in range(1, 8):
-        base = round(center * 10**places)
-        pool = [Decimal(base + k).scaleb(-places) for k in range(-3, 4)]
-        good = [p for p in pool if growth(current, p) == f"{printed[:2]}{number}%"]
-        if good:
-            return min(good, key=lambda p: abs(Fraction(p) - center))
-    raise ValueError(printed)
-
-
-def apportion(total: int, weights: Mapping[str, float]) -> dict[str, int]:
-    """Split total in proportion to weights by largest remainder (exact sum)."""
-    w = {k: Fraction(str(v)) for k, v in weights.items()}
-    whole = sum(w.values())
-    raw = {k: total * v / whole for k, v in w.items()}
-    out = {k: int(v) for k, v in raw.items()}
-    for k in sorted(raw, key=lambda k: (-(raw[k] - out[k]), k))[: total - sum(out.values())]:
-        out[k] += 1
-    return out
-
-
-def fill_sum(pools: Sequence[Sequence[int]], total: int) -> list[int] | None:
-    """One value from each pool (tried in order) adding up to total, or None."""
-    if not pools:
-        return [] if total == 0 else None
-    rest = pools[1:]
-    low, high = sum(map(min, rest)), sum(map(max, rest))
-    for value in pools[0]:
-        if low <= total - value <= high and (tail := fill_sum(rest, total - value)) is not None:
-            return [value, *tail]
-    return None
-
 
 # ── The counts, sheet by sheet ───────────────────────────────────────────────────────────────
-
-
-@dataclass
-class HotFigures:
-    count: int
-    previous: int
-    direct: int
-    units: dict[str, int]
-    districts: dict[str, int]
-    subtopics: dict[str, int]
-    months: dict[str, list[int]]  # "" = the whole category
-
-
-@dataclass
-class Figures:
-    """Every figure chosen, by sheet; filled step by step, each step using the earlier ones."""
-
-    totals: dict[str, int] = field(default_factory=dict)
-    previous: dict[str, int] = field(default_factory=dict)
-    units: dict[str, int] = field(default_factory=dict)
-    zone_direct: dict[str, int] = field(default_factory=dict)
-    zone_own: dict[str, int] = field(default_factory=dict)
-    district_direct: dict[str, int] = field(default_factory=dict)
-    district_own: dict[str, int] = field(default_factory=dict)
-    type_months: dict[str, dict[int, int]] = field(default_factory=dict)
-    categories: dict[str, dict[str, int]] = field(default_factory=dict)
-    type_districts: dict[str, dict[str, int]] = field(default_factory=dict)
-    hots: dict[str, HotFigures] = field(default_factory=dict)
-    zone_categories: dict[str, dict[str, int]] = field(default_factory=dict)
-    streets: list[tuple[str, str, int]] = field(default_factory=list)
-    departments: list[tuple[str, int]] = field(default_factory=list)
-    firms: list[tuple[str, int]] = field(default_factory=list)
-    rates: list[tuple[str, str, float, float]] = field(default_factory=list)
-    indicators: dict[str, tuple[Decimal | None, Decimal | str | None]] = field(default_factory=dict)
-
-    def district_sum(self, d: str) -> int:
-        return self.district_direct[d] + self.district_own[d]
-
-    def type_total(self, kind: str) -> int:
-        return sum(self.type_months[kind].values())
-
-    def category_sum(self, kind: str) -> int:
-        return sum(row[kind] for row in self.categories.values())
 
 
 def solve_units(f: Figures) -> None:
@@ -342,10 +151,6 @@ def solve_zones(f: Figures) -> None:
             f.zone_own = dict(zip(ZONES, owns, strict=True))
             return
     raise ValueError("功能区无解")
-
-
-def per_10k(total: int, district: str) -> Decimal:
-    return percent(total, Decimal(str(POPULATION[district])) * 100, 0)
 
 
 def district_total(district: str) -> int:
@@ -549,11 +354,6 @@ def residual_rate(f: Figures, index: int) -> float:
     raise ValueError("区分中心办理率无解")
 
 
-def weighted_rate(units: Mapping[str, int], rates: Mapping[str, float]) -> Decimal:
-    weighted = sum((Fraction(str(rates[u])) * n for u, n in units.items()), Fraction(0))
-    return percent(weighted.numerator, weighted.denominator * sum(units.values()) * 100)
-
-
 def solve() -> Figures:
     f = Figures()
     for step in (solve_units, solve_totals, solve_zones, solve_districts, solve_types, solve_hots,
@@ -613,243 +413,6 @@ def cells(note: Mapping[str, Any], rows: int) -> str:
     headers = [c.header for c in sheet(name).columns]
     first, last = (get_column_letter(headers.index(h) + 1) for h in note["columns"])
     return f"{name}!{first}{FIRST_DATA_ROW + start}:{last}{FIRST_DATA_ROW + rows - 1}"
-
-
-# ── What the seed prints, recomputed from the chosen counts ──────────────────────────────────
-
-
-@dataclass(frozen=True)
-class Check:
-    what: str
-    printed: str
-    computed: str
-    source: str = ""  # the seed's words, for the derived figures listed in 公布值
-
-    @property
-    def ok(self) -> bool:
-        return self.printed == self.computed
-
-
-def published(f: Figures) -> list[Check]:
-    """The shares and growth rates the seed prints, recomputed; listed in 公布值."""
-    t, out = f.totals, []
-    for k, g in TOTAL_GROWTH.items():
-        out.append(Check(f"总量.{k}.增幅", g, growth(t[k], f.previous[k], places_of(g)), f"{TOTALS[k]}件,环比{g}"))
-    out += [Check(f"总量.{k}.占比", pct, share(t[k], sum(t[p] for p in pair)),
-                  f"{k.removeprefix('企业专席')}{TOTALS[k]}件、占比{pct}") for pair in PAIRS for k, pct in pair.items()]
-    for name, (_, g, _, source) in INDICATORS.items():
-        current, previous = f.indicators[name]
-        if isinstance(previous, Decimal) and current is not None:
-            out.append(Check(f"指标.{name}.增幅", g, growth(current, previous, places_of(g)), source))
-    for kind, spec in CALL_TYPES.items():
-        c, pct = spec["top"]
-        out.append(Check(f"类型.{kind}.{c}.占比", pct, share(f.categories[c][kind], f.category_sum(kind)),
-                         f"其中,{kind}比例最高为{c}类,占{kind}总量的{pct}"))
-        out += [Check(f"类型.{kind}.{m}月.占比", p, share(f.type_months[kind][m], f.type_total(kind)),
-                      f"{m}月……为{printed}件，全年占比为{p}") for m, (printed, p) in TYPE_MONTHS[kind].items() if p]
-    out += [Check(f"承办单位.{u}.占比", pct, share(f.units[u], sum(f.units.values())), f"{u}承办{count}件,占比{pct}")
-            for u, (count, pct) in UNITS.items()]
-    out += [*published_districts(f), *(c for h in HOTS for c in published_hot(h, f.hots[h.name]))]
-    out += [Check(f"热点.{h.name}.子类.{sub}.{m}月.占比", pct, share(x.months[sub][m - 1], x.subtopics[sub]),
-                  f"{sub}问题于{m}月反映明显上升,为{printed}件,占全年的{pct}")
-            for h, x in zip(HOTS, f.hots.values(), strict=True)
-            for sub, pins in h.months.items() for m, (printed, pct) in pins.items() if pct]
-    return [replace(c, source=DATA["source_wording"].get(c.what, c.source)) for c in out]
-
-
-def published_districts(f: Figures) -> list[Check]:
-    out = []
-    for zone, z in ZONES.items():
-        direct, own = (sum(part[d] for d in z["districts"]) for part in (f.district_direct, f.district_own))
-        out += [Check(f"功能区.{zone}.承办量", z["total"], shows(direct + own, 2), f"{zone}承办诉求{z['total']}件"),
-                Check(f"功能区.{zone}.直派街乡镇", z["direct"], shows(direct, 2), f"其中直派街乡镇{z['direct']}件"),
-                Check(f"功能区.{zone}.区级部门", z["own"], shows(own, 2), f"区级部门承办{z['own']}件"),
-                Check(f"功能区.{zone}.占比", z["share"], share(direct + own, sum(map(f.district_sum, DISTRICTS))),
-                      f"{zone}承办……占全市各区承办量的{z['share']}")]
-    out += [Check(f"各区.{d}.承办量", p, shows(f.district_sum(d)), f"{d}，共承办{p}件") for d, p in DISTRICT_TOTALS.items()]
-    out += [Check(f"各区.{d}.万人承办量", p, str(per_10k(f.district_sum(d), d)), f"{d}万人承办量……{p}件")
-            for d, p in PER_10K.items()]
-    return out
-
-
-def published_hot(h: Hot, x: HotFigures) -> list[Check]:
-    (unit, unit_count, unit_pct), (district, district_count, district_pct) = h.unit, h.district
-    first = h.subtopics[0]
-    return [
-        Check(f"热点.{h.name}.增幅", h.growth, growth(x.count, x.previous, places_of(h.growth)),
-              f"{h.name}类问题共反映{h.count}件,环比{h.growth}"),
-        Check(f"热点.{h.name}.直接答复占比", h.direct[1], share(x.direct, x.count),
-              f"{h.name}直接答复{h.direct[0]}件,占比为{h.direct[1]}"),
-        Check(f"热点.{h.name}.承办.{unit}.占比", unit_pct, share(x.units[unit], sum(x.units.values())),
-              f"承办单位中,{unit}承办数量最多,为{unit_count}件,占各单位承办总量的{unit_pct}"),
-        Check(f"热点.{h.name}.各区.{district}.占比", district_pct, share(x.districts[district], sum(x.districts.values())),
-              f"{district}承办{h.name}问题最多,为{district_count}件,占各区承办总量的{district_pct}"),
-        Check(f"热点.{h.name}.子类.{first}.占比", h.first_share, share(x.subtopics[first], x.count),
-              f"其中,{first}占比最大,为{h.first_share}"),
-    ]
-
-
-def verify(f: Figures) -> list[Check]:
-    return [*published(f), *check_counts(f), *check_sums(f), *check_types(f), *check_districts(f),
-            *check_hots(f), *check_lists(f), *check_rates(f)]
-
-
-def printed_count(what: str, value: int, printed: str) -> Check:
-    return Check(what, printed, printed if value in candidates(printed) else shows(value))
-
-
-def equal(what: str, left: int, right: int) -> Check:
-    return Check(what, str(right), str(left))
-
-
-def holds(what: str, ok: bool, otherwise: str = "否") -> Check:
-    return Check(what, "是", "是" if ok else otherwise)
-
-
-def order(values: Mapping[str, float], exclude: Collection[str] = ()) -> list[str]:
-    return sorted((k for k in values if k not in exclude), key=lambda k: -values[k])
-
-
-def leads(what: str, names: Sequence[str], values: Mapping[str, float], exclude: Collection[str] = ()) -> Check:
-    """Whether values, largest first, begin with the names the seed gives, in its order."""
-    return Check(what, "、".join(names), "、".join(order(values, exclude)[: len(names)]))
-
-
-def check_counts(f: Figures) -> list[Check]:
-    out = [printed_count(f"总量.{k}", f.totals[k], p) for k, p in TOTALS.items()]
-    out += [printed_count(f"承办单位.{u}", f.units[u], p) for u, (p, _) in UNITS.items()]
-    out += [printed_count(f"类型.{kind}.{m}月", f.type_months[kind][m], p)
-            for kind, pins in TYPE_MONTHS.items() for m, (p, _) in pins.items()]
-    for h in HOTS:
-        x = f.hots[h.name]
-        out += [printed_count(f"热点.{h.name}.本年", x.count, h.count),
-                printed_count(f"热点.{h.name}.直接答复", x.direct, h.direct[0]),
-                printed_count(f"热点.{h.name}.承办.{h.unit[0]}", x.units[h.unit[0]], h.unit[1]),
-                printed_count(f"热点.{h.name}.各区.{h.district[0]}", x.districts[h.district[0]], h.district[1])]
-    return out + [printed_count(f"热点.{h.name}.{sub}.{m}月", f.hots[h.name].months[sub][m - 1], p)
-                  for h in HOTS for sub, pins in h.months.items() for m, (p, _) in pins.items()]
-
-
-def check_sums(f: Figures) -> list[Check]:
-    t, everything, own = f.totals, TOTALS["受理总量"], sum(f.district_own.values())
-    return [
-        Check("电话反映+网络反映 = 受理总量", everything, shows(t["电话反映"] + t["网络反映"])),
-        Check("直接解答+派单处理 = 受理总量", everything, shows(t["直接解答"] + t["派单处理"])),
-        Check("五类来电各月合计 = 受理总量", everything, shows(sum(map(f.type_total, CALL_TYPES)))),
-        Check("诉求类各月合计 = 办理诉求", TOTALS["办理诉求"], shows(f.type_total("诉求"))),
-        equal("五类承办单位合计 = 派单处理", sum(f.units.values()), t["派单处理"]),
-        equal("企业专席两项 = 企业专席受理", t["企业专席直接解答"] + t["企业专席派单"], t["企业专席受理"]),
-        equal("各区直派街乡镇合计 = 街乡镇承办", sum(f.district_direct.values()), f.units["街乡镇"]),
-        Check("各区区级部门合计 = 16个区（区分中心）承办", UNITS["区分中心"][0], f"{shows(own)}（{shows(own, 2)}）"),
-    ]
-
-
-def check_types(f: Figures) -> list[Check]:
-    out = []
-    for kind, spec in CALL_TYPES.items():
-        column = {c: row[kind] for c, row in f.categories.items()}
-        top, months = spec["top_ten"][0], f.type_months[kind]
-        sums = (f.category_sum(kind), f.type_total(kind), sum(f.type_districts[kind].values()))
-        out += [leads(f"{kind}前十类（不计其他）", spec["top_ten"], column, ["其他"]),
-                holds(f"{kind}：其他少于最高类", column["其他"] < column[top],
-                      f"否（其他{shows(column['其他'])}，{top}{shows(column[top])}）"),
-                Check(f"{kind}最高月", f"{spec['peak']}月", f"{max(months, key=months.__getitem__)}月")]
-        if "low" in spec:
-            out.append(Check(f"{kind}最低月", f"{spec['low']}月", f"{min(months, key=months.__getitem__)}月"))
-        out += [Check(f"{kind}：类别合计 = 各月合计 = 各区合计", "相等",
-                      "相等" if len(set(sums)) == 1 else "不等：" + "、".join(map(shows, sums))),
-                leads(f"{kind}集中的区", spec["districts"], f.type_districts[kind])]
-    return out
-
-
-def check_districts(f: Figures) -> list[Check]:
-    totals = {d: f.district_sum(d) for d in DISTRICTS}
-    rates = {d: per_10k(totals[d], d) for d in DISTRICTS}
-    whole_rates = {d: int(r) for d, r in rates.items()}
-    (most, least), (top, bottom) = DISTRICT_TOTALS, PER_10K
-    following, floor = DATA["districts"]["per_10k_next"], DATA["districts"]["per_10k_floor"]
-    leaders = [top, *following]
-    return [
-        leads("各区承办量最多", [most], totals),
-        Check("各区承办量最少", least, order(totals)[-1]),
-        leads("万人承办量最多", [top], whole_rates),
-        Check("万人承办量最少", bottom, order(whole_rates)[-1]),
-        holds(f"其次是{'、'.join(following)}，均在{floor}件以上",
-              all(rates[a] > rates[b] for a, b in pairwise(leaders))
-              and rates[leaders[-1]] >= floor > max(rates[d] for d in DISTRICTS if d not in leaders),
-              "否：" + "、".join(f"{d}{rates[d]}" for d in leaders)),
-    ]
-
-
-def check_hots(f: Figures) -> list[Check]:
-    names = [h.name for h in HOTS]
-    sums = {c: sum(row.values()) for c, row in f.categories.items()}
-    out = [leads("热点顺序（按本年）", names, {c: x.count for c, x in f.hots.items()}),
-           leads("群众反映前十类（五类来电合计，不计其他）", names, sums, ["其他"])]
-    for h in HOTS:
-        x = f.hots[h.name]
-        units, subtopics = sum(x.units.values()), list(x.subtopics.values())
-        out += [
-            Check(f"{h.name}：五类来电合计 = 本年", h.count, shows(sums[h.name])),
-            equal(f"{h.name}：直接答复+各单位承办 = 本年", x.direct + units, x.count),
-            holds(f"{h.name}：各区合计 ≤ 各单位承办合计", sum(x.districts.values()) <= units),
-            leads(f"{h.name}：承办最多的单位", [h.unit[0]], x.units),
-            leads(f"{h.name}：承办最多的区", [h.district[0]], x.districts),
-            holds(f"{h.name}：子类按所列顺序递减且合计不超过本年",
-                  subtopics == sorted(subtopics, reverse=True) and sum(subtopics) <= x.count),
-            equal(f"{h.name}：整类各月合计 = 本年", sum(x.months[""]), x.count),
-            *(equal(f"{h.name}.{s}：各月合计 = 子类", sum(v), x.subtopics[s]) for s, v in x.months.items() if s)]
-        out += [Check(f"{h.name}.{sub or '整类'}：最高月份", "、".join(f"{m}月" for m in peaks),
-                      "、".join(f"{m}月" for m in highest(x.months[sub], len(peaks)))) for sub, peaks in h.peaks.items()]
-    return out
-
-
-def highest(series: Sequence[int], n: int) -> list[int]:
-    """The n months with the most, in calendar order."""
-    return sorted(sorted(MONTHS, key=lambda m: -series[m - 1])[:n])
-
-
-def check_lists(f: Figures) -> list[Check]:
-    out = []
-    for zone, z in ZONES.items():
-        values, top = f.zone_categories[zone], z["top_ten"]
-        rest = [sum(f.hots[c].districts[d] for d in z["districts"]) for c in f.hots if c not in values]
-        out += [leads(f"{zone}承办前十类", top, values),
-                holds(f"{zone}：其余热点类别少于第十类", all(v < values[top[-1]] for v in rest))]
-    streets, counts = DATA["streets"], [n for _, _, n in f.streets]
-    by_district = {d: sum(1 for other, _, _ in f.streets if other == d) for d, _, _ in f.streets}
-    out += [
-        holds("街乡镇按承办量排序", counts == sorted(counts, reverse=True)),
-        Check("其次四个街乡镇", "、".join(d + s for d, s in streets["next"]), "、".join(d + s for d, s, _ in f.streets[1:5])),
-        holds(f"前五位均在{streets['floor']}件以上", min(counts[:5]) >= streets["floor"]),
-        Check("前十位的区分布", districts_text(streets["top10_districts"]), districts_text(by_district)),
-    ]
-    printed = dict(DATA["leaders"]["city_departments"] + DATA["leaders"]["state_firms"])
-    out += [printed_count(f"市级部门.{n}", v, printed[n]) for n, v in f.departments]
-    return out + [printed_count(f"国有企业.{n}", v, printed[n]) for n, v in f.firms]
-
-
-def districts_text(counts: Mapping[str, int]) -> str:
-    return "、".join(f"{d}{counts[d]}个" for d in sorted(counts, key=lambda d: (-counts[d], d)))
-
-
-def check_rates(f: Figures) -> list[Check]:
-    by = {(scope, name): (solved, satisfied) for scope, name, solved, satisfied in f.rates}
-    out = []
-    for i, word in enumerate(("解决率", "满意率")):
-        units = {u: by[("单位类型", u)][i] for u in UNITS}
-        out += [leads(f"单位类型{word}顺序", RATES["unit_order"], units),
-                leads(f"各区{word}顺序", RATES["district_order"], {d: by[("区", d)][i] for d in DISTRICTS}),
-                Check(f"五类单位加权{word} = 全市", RATES["city"][i], str(weighted_rate(f.units, units)))]
-    return [*out, holds("各类诉求满意率均大于解决率", all(b > a for (s, _), (a, b) in by.items() if s == "问题类别"))]
-
-
-def report(checks: Sequence[Check]) -> None:
-    failed = [c for c in checks if not c.ok]
-    print(f"核对 {len(checks)} 项原文数字和表述，{len(failed)} 项无法重现（原文自身不一致）：")
-    width = max((len(c.what) for c in failed), default=0)
-    for c in failed:
-        print(f"  {c.what:<{width}}  原文 {c.printed}  ←→  计算 {c.computed}")
 
 
 def main() -> int:
