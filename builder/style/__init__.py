@@ -207,7 +207,7 @@ def parse_style(data: dict[str, Any], path: Path) -> Style:
     r = _Reader(path)
     unknown = sorted(set(data) - {"name", "page", "grid", "paragraph", "table", "chart", "fonts"})
     if unknown:
-        r.fail(unknown[0], "unknown key")
+        r.fail(unknown[0], "未知的设置项")
     aspect = r.number(r.table(data, "chart", "", {"aspect"}), "aspect", "chart")
     return Style(
         name=r.string(data, "name", ""),
