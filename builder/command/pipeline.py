@@ -98,6 +98,7 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
 
 def read(edition_path: Path) -> Read:
     """Step 1: the edition's settings, its workbook's figures, the derived figures and every finding."""
+    from builder.compose.annual import PROVIDED
     from builder.compose.prose import prose_findings
     from builder.figures.check import check
     from builder.figures.derived import derive
@@ -109,19 +110,21 @@ def read(edition_path: Path) -> Read:
     ledger = derive(figures)
     findings = check(figures, ledger)
     if edition.prose is not None:
-        findings += prose_findings(figures.indicators, edition.prose)
+        findings += prose_findings(figures.indicators, edition.prose, PROVIDED)
     return Read(edition, figures, ledger, findings)
 
 
 def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
     from builder.compose.annual import compose
+    from builder.compose.audit import audit
 
     done = read(edition_path)
     document = compose(done.figures, done.ledger, done.edition)
+    findings = done.findings + audit(document, done.findings)
     if final:
         document = replace(document, meta=replace(document.meta, final=True))
-    return Prepared(done.edition, document, done.findings, done.ledger, done.figures)
+    return Prepared(done.edition, document, findings, done.ledger, done.figures)
 
 
 def extras(document: Document, checked: Checked, style: Style, since: Path | None) -> dict[str, bytes]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from builder.model.findings import Finding, FindingKind
 
-# Names every edition prose file may use besides the indicators.
+# Names every edition prose file may use besides the indicators; a report kind's composer adds its own.
 CONTEXT_NAMES = frozenset({"年度", "上年度", "下年度", "地区"})
 
 
@@ -19,22 +19,26 @@ def environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined)
 
 
-def prose_names(source: str) -> list[tuple[str, int]]:
-    """Indicator names the prose refers to, with their line numbers; ValueError on bad syntax."""
+def prose_names(source: str, provided: Collection[str] = CONTEXT_NAMES) -> list[tuple[str, int]]:
+    """The names the prose refers to that it would have to find among the indicators, with their line
+    numbers: not its own loop and `set` variables, not Jinja's globals (`range`…), not `provided`
+    (what the composer gives every template); ValueError on bad syntax."""
+    env = environment()
     try:
-        tree = environment().parse(source)
+        tree = env.parse(source)
     except TemplateSyntaxError as exc:
         raise ValueError(f"第{exc.lineno}行模板语法错误：{exc.message}") from exc
-    return [(n.name, n.lineno) for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name not in CONTEXT_NAMES]
+    free = meta.find_undeclared_variables(tree) - set(provided) - set(env.globals)
+    return [(n.name, n.lineno) for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name in free]
 
 
-def prose_findings(indicators: Collection[str], prose_dir: Path) -> list[Finding]:
+def prose_findings(indicators: Collection[str], prose_dir: Path, provided: Collection[str] = CONTEXT_NAMES) -> list[Finding]:
     """Each name an edition's prose uses that is not an indicator of the 指标 sheet, and each prose file that cannot be parsed."""
     out: list[Finding] = []
     for path in sorted(prose_dir.glob("*.j2")):
         where = f"{path.parent.name}/{path.name}"
         try:
-            names = prose_names(path.read_text(encoding="utf-8"))
+            names = prose_names(path.read_text(encoding="utf-8"), provided)
         except ValueError as exc:
             out.append(Finding(where, str(exc), FindingKind.OTHER))
             continue

@@ -8,16 +8,17 @@ decides what the figures and blocks are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from builder.compose import printing
-from builder.document import Block, Figure, Heading, Inline, Paragraph, para
+from builder.document import MISSING_TEXT, Block, Chart, Figure, FigureState, Heading, Inline, Paragraph, para
 from builder.figures.derived import Derived, Ledger
 from builder.model.values import Value
 
 _FIGURE = re.compile("\ue000(\\d+)\ue001")
 _BLOCK = re.compile("\ue002(\\d+)\ue003")
+TOP = 10  # a ranking names ten at most: 前十类
 
 
 class Marks:
@@ -44,6 +45,10 @@ class Marks:
             pos = m.end()
         out.append(text[pos:])
         return out
+
+    def plain(self, text: str) -> str:
+        """Rendered text with each figure's printed text in place of its marker (a title is plain text)."""
+        return "".join(run if isinstance(run, str) else run.text for run in self.runs(text))
 
     def blocks_of(self, text: str) -> list[Block]:
         """Rendered text as blocks: paragraphs split on blank lines, block markers in place."""
@@ -107,7 +112,28 @@ class Figs:
         return Slot(self.marks, fig, after=unit if fig.value is None else "")
 
     def block(self, block: Block) -> str:
+        """A chart or table placed on a paragraph of its own; a chart with nothing to plot is left out."""
+        if isinstance(block, Chart) and not block.categories:
+            return ""
         return self.marks.block(block)
+
+    def unknown(self, key: str, *sheets: str) -> Slot:
+        """A name the data does not give (a ranking with no rows, a leader of nothing): 【待补】, a
+        missing figure like any other, so a draft marks it and a final build refuses it."""
+        return Slot(self.marks, Figure(key, MISSING_TEXT, None, sheets, state=FigureState.MISSING))
+
+    def first(self, ranked: Sequence[str], key: str, *sheets: str) -> str | Slot:
+        """The first of a ranking, or 【待补】 when it has none."""
+        return ranked[0] if ranked else self.unknown(key, *sheets)
+
+    def names(self, ranked: Sequence[str], key: str, *sheets: str, limit: int = TOP) -> str | Slot:
+        """Up to `limit` names joined with 、, or 【待补】 when there are none."""
+        return "、".join(ranked[:limit]) if ranked else self.unknown(key, *sheets)
+
+    def pct_of(self, key: str, places: int = 2) -> Slot:
+        """A derived share or rate by key; 【待补】 when the ledger has no such figure."""
+        found = self.ledger.get(key)
+        return self.pct(found, places) if found is not None else self.unknown(key)
 
     def heading(self, level: int) -> Callable[[str], str]:
         """A template call that places a heading of `level`; its number is set when the report is assembled."""

@@ -9,7 +9,7 @@ from builder.compose import printing
 from builder.document import Cell, Chart, ChartKind, Figure, Inline, Series, Table, Text
 from builder.figures.derived import Derived
 from builder.model import numbers
-from builder.model.values import Value
+from builder.model.values import State, Value
 
 Source = Value | Derived
 WAN = Decimal(10000)
@@ -100,6 +100,11 @@ def table(
 
 def wan_cell(src: Source, places: int = 1) -> Figure:
     return printing.count_cell(src, places=places)
+
+
+def previous_cell(src: Value, places: int = 1) -> Figure | str:
+    """Last year's count in 万: “—” where the workbook says it does not apply, 【待补】 where it is empty."""
+    return "—" if src.state is State.NA else wan_cell(src, places)
 
 
 def pct_cell(src: Source) -> Figure:

@@ -23,7 +23,7 @@ Quantity = Value | Derived
 def check(f: Figures, led: Ledger) -> list[Finding]:
     """Every finding of the edition, in the order of the workbook's sheets."""
     out = [*_missing(f), *_order(f), *_sums(f, led), *_districts(f)]
-    out += [*_stated(f, led), *_stated_shares(f, led)]
+    out += [*_stated(f, led), *_stated_shares(f, led), *_rates(f), *_shares_over_whole(led)]
     return out
 
 
@@ -237,3 +237,28 @@ def _stated_shares(f: Figures, led: Ledger) -> Iterator[Finding]:
 def _percent(text: str) -> Decimal | None:
     m = re.fullmatch(r"\s*([0-9.]+)\s*[%％]\s*", text)
     return Decimal(m.group(1)) if m else None
+
+
+RATE_NAMES = {"resolution": "解决率", "satisfaction": "满意率", "previous_resolution": "上年解决率", "previous_satisfaction": "上年满意率"}
+
+
+def _rates(f: Figures) -> Iterator[Finding]:
+    """A rate of 1% or less reads as a fraction typed into a percent column (0.8583 for 85.83%)."""
+    for (_scope, name), rates in f.rates.items():
+        for attribute, label in RATE_NAMES.items():
+            value: Value = getattr(rates, attribute)
+            number = value.number
+            if number is not None and 0 < number <= 1:
+                yield Finding(
+                    value.where,
+                    f"“{name}”的{label}为{number}%，像是把小数填进了百分比列（{number}应写作{number * 100}）",
+                    FindingKind.OTHER,
+                )
+
+
+def _shares_over_whole(led: Ledger) -> Iterator[Finding]:
+    """A share over 100%: the part exceeds its whole, so one of the two cells is wrong."""
+    for d in led.items.values():
+        if d.op is Op.SHARE and d.value is not None and d.value > 100:
+            where = d.sources[0].where if d.sources else d.key
+            yield Finding(where, f"“{d.key}”为{numbers.format_percent(d.value, 2)}，超过100%：部分大于整体", FindingKind.SUM)

@@ -90,7 +90,9 @@ class Ledger:
         return whole
 
     def growth(self, key: str, pair_current: Value | Derived, pair_previous: Value) -> Derived | None:
-        if pair_previous.state is State.NA:
+        """Percent change on last year; None (nothing kept) when last year does not apply or was
+        zero, for then there is no growth to state, only a missing last year prints 【待补】."""
+        if pair_previous.state is State.NA or pair_previous.number == 0:
             return None
         a, b = pair_current.number, pair_previous.number
         value = numbers.growth(a, b) * 100 if a is not None and b else None

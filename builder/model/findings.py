@@ -13,6 +13,7 @@ class FindingKind(Enum):
     SUM = "不符"
     STATED = "公布值"
     ORDER = "排序"
+    PRINTED = "待补"  # the composed report prints 【待补】 or a sentence with a hole
     OTHER = "其他"
 
 

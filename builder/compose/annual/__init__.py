@@ -11,10 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing as jinja_missing
 
-from builder.compose.annual import parts
+from builder.compose.annual.calls import call_types, totals
+from builder.compose.annual.handling import handling
+from builder.compose.annual.hot_topics import hot_topics
+from builder.compose.annual.outcomes import outcomes
+from builder.compose.annual.words import year_words
+from builder.compose.prose import CONTEXT_NAMES
 from builder.compose.slots import Figs, Marks
 from builder.compose.template_cache import template_cache
 from builder.document import Block, Document, Heading, Meta, PageBreak, Title, Toc, number_captions
@@ -26,6 +32,8 @@ from builder.model.figures import Figures, Indicator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # the built-in part templates
 PARTS = ("总述", "工作情况", "来电类型", "承办情况", "反映热点", "办理情况", "年度计划")
+# What `context` gives every template besides the indicators, so `check` knows prose may name them.
+PROVIDED = CONTEXT_NAMES | {"一级", "二级", "三级", "四级", "总量", "来电类型", "承办", "热点", "办理"}
 
 
 class IndicatorView:
@@ -51,31 +59,56 @@ class IndicatorView:
         return self._figs.growth(self._figs.ledger.get(f"指标.{self._ind.name}.增幅"), places=1, prefix="环比")
 
 
-def environment(edition: Edition) -> SandboxedEnvironment:
+def environment(edition: Edition, undefined: type[Undefined] = StrictUndefined) -> SandboxedEnvironment:
     """The sandbox templates render in, finding the edition's templates and prose first."""
     folders = [p for p in (edition.templates, edition.prose) if p is not None] + [TEMPLATES]
     env = SandboxedEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(p)) for p in folders]),
         bytecode_cache=template_cache(),
         autoescape=False,
-        undefined=StrictUndefined,
+        undefined=undefined,
         keep_trailing_newline=True,
     )
     return env
 
 
+def missing_indicators(figs: Figs) -> type[Undefined]:
+    """What a name no one defines renders as: an indicator the 指标 sheet lacks prints 【待补】 (a
+    missing figure, so a draft marks it, check names it and a final build refuses it), with its
+    `.上年`, `.增幅` likewise; a missing attribute of a defined name is still an error."""
+
+    class MissingIndicator(StrictUndefined):
+        def _top_level(self) -> bool:
+            return self._undefined_obj is jinja_missing and self._undefined_name is not None
+
+        def __str__(self) -> str:  # type: ignore[override]  # StrictUndefined's raises
+            if self._top_level():
+                return str(figs.unknown(f"指标.{self._undefined_name}", "指标"))
+            return super().__str__()
+
+        def __getattr__(self, name: str) -> Any:
+            if self._top_level() and not name.startswith("__"):
+                return self
+            return super().__getattr__(name)
+
+        def __bool__(self) -> bool:  # type: ignore[override]  # StrictUndefined's raises
+            return False if self._top_level() else super().__bool__()
+
+    return MissingIndicator
+
+
 def context(f: Figures, figs: Figs) -> dict[str, Any]:
     ctx: dict[str, Any] = {name: IndicatorView(ind, figs) for name, ind in f.indicators.items()}
-    ctx.update(parts.year_words(f.year))
+    ctx.update(year_words(f.year))
     ctx["地区"] = f.region
     ctx.update({"一级": figs.heading(1), "二级": figs.heading(2), "三级": figs.heading(3), "四级": figs.heading(4)})
     ctx.update(
         {
-            "总量": parts.totals(f, figs),
-            "来电类型": parts.call_types(f, figs),
-            "承办": parts.handling(f, figs),
-            "热点": parts.hot_topics(f, figs),
-            "办理": parts.outcomes(f, figs),
+            "总量": totals(f, figs),
+            "来电类型": call_types(f, figs),
+            "承办": handling(f, figs),
+            "热点": hot_topics(f, figs),
+            "办理": outcomes(f, figs),
         }
     )
     return ctx
@@ -85,10 +118,10 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
     """The whole report as one document tree."""
     marks = Marks()
     figs = Figs(marks, ledger)
-    env = environment(edition)
+    env = environment(edition, missing_indicators(figs))
     ctx = context(f, figs)
     settings = str(edition.folder / "edition.toml") if edition.folder else "edition.toml"
-    title = _render(settings, lambda: env.from_string(edition.title).render(**ctx), "“title”")
+    title = marks.plain(_render(settings, lambda: env.from_string(edition.title).render(**ctx), "“title”"))
     blocks: list[Block] = [Title(title, subtitle_of(edition)), Toc(), PageBreak()]
     for part in PARTS:
         name = f"部分/{part}.j2"
