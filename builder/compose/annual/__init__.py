@@ -19,7 +19,7 @@ from builder.compose.annual.calls import call_types, totals
 from builder.compose.annual.handling import handling
 from builder.compose.annual.hot_topics import hot_topics
 from builder.compose.annual.outcomes import outcomes
-from builder.compose.annual.words import year_words
+from builder.compose.annual.words import change_word, year_words
 from builder.compose.prose import CONTEXT_NAMES
 from builder.compose.slots import Figs, Marks
 from builder.compose.template_cache import template_cache
@@ -53,6 +53,11 @@ class IndicatorView:
     def 中文(self) -> str:
         """The value in Chinese numerals with its unit: 连续四年."""
         return str(self._figs.amount(self._ind.current, self._ind.unit, chinese=True))
+
+    @property
+    def 变化(self) -> str:
+        """提升至 / 下降至 / 持平于 from last year's value to this year's (变为 when either is missing)."""
+        return change_word(self._ind.current, self._ind.previous)
 
     @property
     def 增幅(self) -> Any:

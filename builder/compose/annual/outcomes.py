@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from builder.compose import visuals as v
-from builder.compose.annual.words import tied_first, together
+from builder.compose.annual.words import change_word, tie_word, tied_first
 from builder.compose.slots import Figs
 from builder.document import ChartKind
 from builder.figures.derived import ranking
 from builder.model import numbers
 from builder.model.figures import Figures, Rates
-from builder.model.values import State, Value
+from builder.model.values import State
 
 View = dict[str, Any]
 SCOPES = ("单位类型", "区", "问题类别")
@@ -31,8 +31,8 @@ def outcomes(f: Figures, figs: Figs) -> View:
         "满意率": _rate(figs, city, "satisfaction", "全市.满意率"),
         "上年解决率": _previous(figs, city, "previous_resolution", "全市.上年解决率"),
         "上年满意率": _previous(figs, city, "previous_satisfaction", "全市.上年满意率"),
-        "解决率变化": _change(city.resolution, city.previous_resolution) if city else "",
-        "满意率变化": _change(city.satisfaction, city.previous_satisfaction) if city else "",
+        "解决率变化": change_word(city.resolution, city.previous_resolution) if city else "",
+        "满意率变化": change_word(city.satisfaction, city.previous_satisfaction) if city else "",
         "满意率高于解决率": city is not None and (city.satisfaction.number or 0) > (city.resolution.number or 0),
         "前二十类数": len(top20),
         "前二十类数中文": numbers.chinese_numeral(len(top20)) if top20 else "",
@@ -55,13 +55,6 @@ def _previous(figs: Figs, city: Rates | None, which: str, key: str) -> Any:
     return _rate(figs, city, which, key)
 
 
-def _change(current: Value, previous: Value) -> str:
-    a, b = current.number, previous.number
-    if a is None or b is None:
-        return "变为"
-    return "提升至" if a > b else "下降至" if a < b else "持平于"
-
-
 def leaders(rates: Mapping[str, Rates], top_word: str, runners: int) -> str:
     """Who leads each rate, in words: “区分中心的解决率和满意率相对较高，其次是街乡镇” when one leads
     both (and one is second in both), “甲的解决率最高，乙的满意率最高” when not; "" with no rows."""
@@ -73,8 +66,8 @@ def leaders(rates: Mapping[str, Rates], top_word: str, runners: int) -> str:
     first_res, first_sat = tied_first(by_res, resolution), tied_first(by_sat, satisfaction)
     if first_res != first_sat:
         word = "最高" if top_word == "最高" else "较高"
-        return f"{together(first_res)}的解决率{word}，{together(first_sat)}的满意率{word}"
-    said = f"{together(first_res)}的解决率和满意率{top_word}"
+        return f"{'、'.join(first_res)}的解决率{tie_word(first_res, word)}，{'、'.join(first_sat)}的满意率{tie_word(first_sat, word)}"
+    said = f"{'、'.join(first_res)}的解决率和满意率{tie_word(first_res, top_word)}"
     rest_res = [n for n in by_res if n not in first_res]
     rest_sat = [n for n in by_sat if n not in first_sat]
     next_in_both = _common_runners(rest_res[:runners], rest_sat[:runners])

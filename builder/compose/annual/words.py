@@ -39,8 +39,13 @@ def tied_last(ranked: Sequence[str], values: Mapping[str, Number]) -> list[str]:
 
 
 def together(names: Sequence[str]) -> str:
-    """One name, or several with “并列”: “东城区、西城区并列”."""
-    return names[0] if len(names) == 1 else "、".join(names) + "并列"
+    """One name, or several that tie: “东城区、西城区（并列）”."""
+    return names[0] if len(names) == 1 else "、".join(names) + "（并列）"
+
+
+def tie_word(names: Sequence[str], word: str) -> str:
+    """`word` (最高, 较高…) for one leader, “并列最高” for several."""
+    return ("并列" if len(names) > 1 else "") + word
 
 
 def level(figs: Figs, key: str) -> Any:
@@ -74,3 +79,11 @@ def year_words(year: int | None) -> dict[str, str]:
     if year is None:
         return dict.fromkeys(("年度", "上年度", "下年度"), MISSING_TEXT)
     return {"年度": str(year), "上年度": str(year - 1), "下年度": str(year + 1)}
+
+
+def change_word(current: Value, previous: Value) -> str:
+    """提升至 / 下降至 / 持平于: how a figure went from last year's value to this year's (变为 when either is missing)."""
+    a, b = current.number, previous.number
+    if a is None or b is None:
+        return "变为"
+    return "提升至" if a > b else "下降至" if a < b else "持平于"
