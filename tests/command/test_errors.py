@@ -58,14 +58,14 @@ def test_an_editions_failing_template_is_the_users_mistake_at_its_line(
     own = edition / "templates" / "部分"
     own.mkdir(parents=True)
     source = (annual.TEMPLATES / "部分" / "来电类型.j2").read_text(encoding="utf-8")
-    (own / "来电类型.j2").write_text("{{ 一级('来电') }}\n\n这是第三行\n{{ 没有这个名字 }}\n" + source, encoding="utf-8")
+    (own / "来电类型.j2").write_text("{{ 一级('来电') }}\n\n这是第三行\n{{ 总量.受理总量 / 0 }}\n" + source, encoding="utf-8")
     monkeypatch.setenv("BUILDER_CACHE_DIR", "")
     assert main(["build", str(edition), "-o", str(tmp_path / "out")]) == UNREADABLE
     _, err = capsys.readouterr()
     lines = error_lines(err)
     assert len(lines) == 1, err
     assert lines[0].startswith(f"{own / '来电类型.j2'}:4: 模板出错："), lines
-    assert "没有这个名字" in lines[0]
+    assert "TypeError" in lines[0] or "ZeroDivisionError" in lines[0], lines
     assert not (tmp_path / "out").exists()
 
 
