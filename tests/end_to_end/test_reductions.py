@@ -32,7 +32,7 @@ from builder.workbook.schema import DIRECTORIES, FIRST_DATA_ROW, HEADER_ROW, SHE
 
 EXAMPLES = int(os.environ.get("BUILDER_REDUCTIONS", "12"))
 FIGURES = {ColumnKind.COUNT, ColumnKind.RATE, ColumnKind.AMOUNT, ColumnKind.POPULATION}
-DIRECTORY_SHEETS = {sheet for sheet, _ in DIRECTORIES.values()}
+DIRECTORY_SHEETS = {sheet for sheet, _ in DIRECTORIES.values()} | {"热点子类"}  # 热点月度 names its sub-topics
 SHEET_NAMES = [s.name for s in SHEETS]
 
 Op = tuple[str, int, int, int]  # (what, sheet index, row pick, column pick)
