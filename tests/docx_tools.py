@@ -97,15 +97,21 @@ def _runs_text(runs: tuple[Inline, ...]) -> str:
 
 def convert_to_pdf(path: Path, outdir: Path) -> Path:
     """LibreOffice headless, with a profile of its own; fails on an error exit or no PDF."""
+    return convert(path, outdir, "pdf")
+
+
+def convert(path: Path, outdir: Path, kind: str) -> Path:
+    """`path` opened and saved as `kind` (pdf, docx) by LibreOffice headless, with a profile of its own,
+    into `outdir` (another folder than `path`'s when saving a DOCX as DOCX); fails on an error exit or no file."""
     profile = f"-env:UserInstallation=file:///tmp/lo-redline-{os.getpid()}"
-    command = ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(outdir), str(path)]
+    command = ["soffice", profile, "--headless", "--convert-to", kind, "--outdir", str(outdir), str(path)]
     try:
         subprocess.run(command, check=True, capture_output=True, timeout=180)
     finally:
         shutil.rmtree(f"/tmp/lo-redline-{os.getpid()}", ignore_errors=True)
-    pdf = outdir / (path.stem + ".pdf")
-    assert pdf.is_file() and pdf.stat().st_size > 0, f"LibreOffice wrote no PDF for {path}"
-    return pdf
+    saved = outdir / f"{path.stem}.{kind}"
+    assert saved.is_file() and saved.stat().st_size > 0, f"LibreOffice wrote no {kind} for {path}"
+    return saved
 
 
 def pdf_text(pdf: Path) -> str:

@@ -28,7 +28,8 @@ def diff(old: Path, new: Path) -> int:
 
 def refresh(edited: Path, new_edition: Path, out: Path | None) -> int:
     """Refresh `edited` from `new_edition` into `out` (default: beside it, `<name>-更新.docx`);
-    print the report lines; 0. A file that is not our DOCX is one line naming it."""
+    print the report lines; 0. A file that is not our DOCX, or one built from another report, is one
+    line naming it."""
     from builder.reprint.refresh import NotOurs, read_package
     from builder.reprint.refresh import refresh as refreshed
 

@@ -1,5 +1,6 @@
-"""Reading and editing the XML of a DOCX the builder wrote: its figures' content controls, tracked
-changes (w:ins, w:del) for the redline, and a chart's cached values for refresh."""
+"""Reading and editing the XML of a DOCX the builder wrote: its figures' content controls and the
+bookmarks around them, tracked changes (w:ins, w:del) for the redline, and a chart's cached values
+for refresh."""
 
 from __future__ import annotations
 
@@ -42,12 +43,19 @@ def set_control_text(sdt: Element, text: str) -> Element:
     Returns that run."""
     _drop_placeholder(sdt)
     content = control_content(sdt)
-    runs = [r for r in content.iter(qn("w:r")) if r.find(qn("w:t")) is not None]
-    run = runs[0] if runs else next(content.iter(qn("w:r")), None)
-    if run is None:
-        run = el("w:r")
-        content.append(run)
-    for other in runs[1:]:
+    runs = list(content.iter(qn("w:r")))
+    if not runs:
+        content.append(el("w:r"))
+        runs = list(content.iter(qn("w:r")))
+    return set_runs_text(runs, text)
+
+
+def set_runs_text(runs: list[Element], text: str) -> Element:
+    """Put `text` into the first of `runs` that holds text (kept with its formatting), removing the other
+    text runs. Returns that run."""
+    holding = [r for r in runs if r.find(qn("w:t")) is not None]
+    run = holding[0] if holding else runs[0]
+    for other in holding[1:]:
         other.getparent().remove(other)
     texts = run.findall(qn("w:t"))
     for extra in texts[1:]:
@@ -58,6 +66,50 @@ def set_control_text(sdt: Element, text: str) -> Element:
     t.text = text
     t.set(qn("xml:space"), "preserve")
     return run
+
+
+# -- figures found by their bookmark -----------------------------------------------------------
+
+
+def bookmark_end(start: Element) -> Element | None:
+    """The w:bookmarkEnd closing the bookmark `start` opens, among `start`'s paragraph's descendants."""
+    paragraph = next(start.iterancestors(qn("w:p")), None)
+    if paragraph is None:
+        return None
+    ident = start.get(qn("w:id"))
+    return next((e for e in paragraph.iter(qn("w:bookmarkEnd")) if e.get(qn("w:id")) == ident), None)
+
+
+def bookmarked_control(start: Element) -> Element | None:
+    """The inline content control a figure's bookmark holds: the one the bookmark starts in (where
+    LibreOffice moves the start), else the first one after the start, before the bookmark ends."""
+    parent = start.getparent()
+    if parent is not None and parent.tag == qn("w:sdtContent"):
+        return parent.getparent()
+    end = bookmark_end(start)
+    for sibling in start.itersiblings():
+        if sibling is end:
+            return None
+        if sibling.tag == qn("w:sdt"):
+            return sibling
+        if sibling.tag == qn("w:r") and visible_text(sibling):
+            return None  # text of the figure's own, not in a control
+    return None
+
+
+def bookmarked_runs(start: Element) -> list[Element]:
+    """The runs between a bookmark's start and end, beside them in one paragraph (a figure whose
+    control an editor removed, keeping its text); [] when the bookmark holds no text."""
+    end = bookmark_end(start)
+    if end is None or end.getparent() is not start.getparent():
+        return []
+    runs: list[Element] = []
+    for sibling in start.itersiblings():
+        if sibling is end:
+            return runs if any(visible_text(r) for r in runs) else []
+        if sibling.tag == qn("w:r"):
+            runs.append(sibling)
+    return []
 
 
 def _drop_placeholder(sdt: Element) -> None:

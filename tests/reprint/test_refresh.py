@@ -24,6 +24,7 @@ from builder.reprint.refresh import NotOurs, printed_figures, refresh
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 from builder.writers import ooxml
+from builder.writers.docx import anchors
 
 STYLE = load_style()
 EDIT = "（编辑修改）"
@@ -228,3 +229,28 @@ def test_a_control_word_has_reworked_still_takes_the_new_text() -> None:
     empty = etree.fromstring(f'<w:sdt xmlns:w="{w}"><w:sdtPr><w:tag w:val="k@2"/></w:sdtPr><w:sdtContent/></w:sdt>')
     docx_xml.set_control_text(empty, "5个")
     assert text_of(empty) == "5个"
+
+
+def test_a_figure_whose_control_an_editor_removed_keeping_its_text_is_found_by_its_bookmark(
+    refreshed: tuple[bytes, bytes, str, list[str], Document],
+) -> None:
+    """Word's “remove content control” leaves the figure's run in the paragraph, inside its bookmark:
+    that run takes the new figure."""
+    *_, new = refreshed
+    blob = docx_writer.write(prepare(SAMPLE)[1], STYLE)
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    phone = next(s for s in root.iter(W + "sdt") if s.find(f"{W}sdtPr/{W}tag").get(W + "val") == "总量!B4@1")
+    old_text = text_of(phone)
+    for inner in list(phone.find(W + "sdtContent")):
+        phone.addprevious(inner)
+    phone.getparent().remove(phone)
+    edited = ooxml.repack(blob, {"word/document.xml": lambda _: ooxml.serialise(root)})
+    data, report = refresh(edited, new, STYLE)
+    start = next(
+        b for b in body_of(data).iter(W + "bookmarkStart") if b.get(W + "name") == anchors.bookmark_name("总量!B4@1")
+    )
+    held = list(start.itersiblings())
+    held = held[: next(i for i, e in enumerate(held) if e.tag == W + "bookmarkEnd")]
+    assert "".join(text_of(r) for r in held) == printed_figures(new)["总量!B4@1"].text != old_text
+    assert not any(line.startswith("总量!B4@1: ") for line in report), report

@@ -1,12 +1,15 @@
 """The DOCX writer: take a `Document` and a `Style`, produce the bytes of a Word file (GB/T 9704 layout).
 
 Modules: `assemble` (the document, blocks in order), `styles` (Word styles), `tables`, `charts`
-(native charts through python-pptx), `xml` (raw XML python-docx cannot write); `builder.writers.ooxml` packs the file
+(native charts through python-pptx), `xml` (raw XML python-docx cannot write), `anchors` (what refresh
+finds a built report by); `builder.writers.ooxml` packs the file
 (fixed dates and entry order, so the same input gives the same bytes).
 
 Every printed figure run of a paragraph or table cell sits in an inline content control (w:sdt)
-tagged with its occurrence key (`builder.document.walk`), so `builder.reprint.refresh` can find it again in a
-copy editors have changed; chart points live in each chart's embedded workbook instead.
+tagged with its occurrence key (`builder.document.walk`), inside a bookmark named after the key, and
+the custom document properties name the report and the keys it was built with (`anchors`), so
+`builder.reprint.refresh` can find the figures again in a copy editors have changed, even one
+LibreOffice saved; chart points live in each chart's embedded workbook instead.
 """
 
 from __future__ import annotations

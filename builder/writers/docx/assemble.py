@@ -25,7 +25,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from builder.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table, Title, Toc
 from builder.document.walk import keys_by_position
 from builder.style import Style
-from builder.writers.docx import charts, styles, tables, xml
+from builder.writers.docx import anchors, charts, styles, tables, xml
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\u'
 TOC_LEVELS = 2
@@ -46,6 +46,7 @@ class Context:
     next_id: int = 1  # for bookmarks, drawings and content controls
     charts: int = 0
     keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (block, n-th figure) → occurrence key
+    written: list[str] = field(default_factory=list)  # the keys given a content control, in reading order
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -54,7 +55,7 @@ class Context:
     def tags(self, index: int) -> tables.Tags:
         """The keys of block `index`'s figures, in order, for its content controls."""
         keys: Iterator[str] = (self.keys[(index, n)] for n in count())
-        return tables.Tags(keys, self.new_id)
+        return tables.Tags(keys, self.new_id, self.written)
 
     def paragraph(self, style_name: str) -> DocxParagraph:
         """A new paragraph at the end of the body, starting a page if a PageBreak came before it."""
@@ -92,6 +93,7 @@ def docx_document(
     page_setup(doc.sections[0], style)
     footers(doc, style)
     metadata(doc, document, when)
+    anchors.add_properties(doc, document.meta.title, ctx.written)
     return doc
 
 

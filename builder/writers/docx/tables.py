@@ -19,25 +19,25 @@ from docx.text.paragraph import Paragraph
 
 from builder.document import Cell, FigureState, Inline, Table, Text
 from builder.style import Style
-from builder.writers.docx import styles, xml
+from builder.writers.docx import anchors, styles, xml
 
 NewParagraph = Callable[[str], Paragraph]
 
 
 @dataclass
 class Tags:
-    """The occurrence keys of one block's figures in reading order, and the document's id counter:
-    each printed figure goes into a content control tagged with its key."""
+    """The occurrence keys of one block's figures in reading order, the document's id counter, and
+    the document's list of the keys given a control: each printed figure goes into a content control
+    tagged with its key, inside a bookmark named after it."""
 
     keys: Iterator[str]
     new_id: Callable[[], int]
-
-
+    written: list[str]
 
 
 def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool, tags: Tags) -> None:
     """One Word run per Text and per Figure; each figure run in a content control tagged with its
-    occurrence key; a missing figure highlighted yellow in a draft."""
+    occurrence key, in a bookmark named after the key; a missing figure highlighted yellow in a draft."""
     for inline in runs:
         if isinstance(inline, Text):
             if inline.text:
@@ -50,7 +50,9 @@ def write_inlines(paragraph: Paragraph, runs: tuple[Inline, ...], final: bool, t
         run = paragraph.add_run(text)
         if inline.state is FigureState.MISSING and not final:
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-        xml.content_control(xml.run_element(run), key, key, tags.new_id())
+        control = xml.content_control(xml.run_element(run), key, key, tags.new_id())
+        anchors.bookmark_around(control, anchors.bookmark_name(key), tags.new_id())
+        tags.written.append(key)
 
 
 def write_caption(paragraph: Paragraph, label: str, number: int, text: str) -> None:
