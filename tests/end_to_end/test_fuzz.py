@@ -20,7 +20,6 @@ import pickle
 import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,7 +36,6 @@ from builder.workbook.schema import SHEETS
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "inputs" / "2020"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "240"))  # ~0.25 s each: about a minute
-BUDGET_SECONDS = 120.0  # the suite's run of the property must stay well inside this
 
 ALL_SHEETS = ("填表须知", *(s.name for s in SHEETS))
 WHERE_WHAT = re.compile(r"^(?P<where>\S.*?): (?P<what>\S.*)$")
@@ -248,9 +246,6 @@ def build_mutation(mutation: Mutation, folder: Path) -> int:
     return code
 
 
-_spent: list[float] = []
-
-
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -259,19 +254,8 @@ _spent: list[float] = []
 )
 @given(mutation=mutations)
 def test_check_never_crashes(mutation: Mutation) -> None:
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         check_mutation(mutation, Path(folder))
-    _spent.append(time.perf_counter() - started)
-
-
-def test_fuzz_stayed_within_its_budget() -> None:
-    """Runs after the fuzz (file order): its examples together took less than the budget."""
-    if not _spent:
-        import pytest
-
-        pytest.skip("the fuzz did not run in this session")
-    assert sum(_spent) < BUDGET_SECONDS, f"{len(_spent)} examples took {sum(_spent):.0f} s"
 
 
 # ---------------------------------------------------------------------------------------------
