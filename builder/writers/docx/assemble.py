@@ -92,6 +92,7 @@ def docx_document(
     _end_with_paragraph(doc)
     page_setup(doc.sections[0], style)
     footers(doc, style)
+    zoom(doc)
     metadata(doc, document, when)
     anchors.add_properties(doc, document.meta.title, ctx.written)
     return doc
@@ -217,6 +218,14 @@ def _page_number(
     paragraph.add_run("— ")
     xml.append_field(paragraph, "PAGE", "1")
     paragraph.add_run(" —")
+
+
+def zoom(doc: DocxDocument) -> None:
+    """python-docx's template has `<w:zoom w:val="bestFit"/>`, which the schema refuses without
+    `w:percent`; Word recomputes best fit on opening, so the percentage only has to be there."""
+    found = doc.settings.element.find(qn("w:zoom"))
+    if found is not None and found.get(qn("w:percent")) is None:
+        found.set(qn("w:percent"), "100")
 
 
 def metadata(doc: DocxDocument, document: Document, when: datetime) -> None:

@@ -17,6 +17,7 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 from pptx.chart.chart import Chart as PptxChart
@@ -116,6 +117,7 @@ def chart_space(chart: Chart, data: CategoryChartData, font: Font) -> xml.Elemen
     """The c:chartSpace of `chart`: no title, legend at the bottom when needed, labels, fonts."""
     writer = ChartXmlWriter(CHART_TYPES[chart.kind], data)  # type: ignore[no-untyped-call]
     space = parse_chart_xml(writer.xml.encode("utf-8"))
+    _number_axes(space)
     view = PptxChart(space, None)  # type: ignore[no-untyped-call]
     view.has_title = False
     pie = chart.kind is ChartKind.PIE
@@ -133,6 +135,16 @@ def chart_space(chart: Chart, data: CategoryChartData, font: Font) -> xml.Elemen
     xml.east_asian_typefaces(space)
     xml.chart_frame(space, language="zh-CN")
     return space
+
+
+def _number_axes(space: xml.Element) -> None:
+    """Axis ids 1, 2, … in order of appearance, each c:crossAx following its axis.
+
+    python-pptx 1.0.2 writes bar charts' ids negative, which the schema (xs:unsignedInt) refuses;
+    small fixed numbers are valid for every chart kind and keep the output the same from build to build."""
+    numbers: dict[str, str] = {}
+    for element in space.iter(qn("c:axId"), qn("c:crossAx")):
+        element.set("val", numbers.setdefault(element.get("val"), str(len(numbers) + 1)))
 
 
 def _data_labels(view: PptxChart, chart: Chart) -> None:
