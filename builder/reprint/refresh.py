@@ -36,6 +36,7 @@ from builder.writers.docx import anchors, charts
 from builder.writers.docx.xml import Element
 
 DOCUMENT = "word/document.xml"
+SETTINGS = "word/settings.xml"
 RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 RT_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -106,6 +107,7 @@ def refresh(edited_docx: bytes, new: Document, style: Style) -> tuple[bytes, lis
     report += missing_figures(found, printed, built)
     rewrites = {DOCUMENT: ooxml.serialise(root)}
     rewrites.update(refresh_charts(parts, root, new, style, report))
+    rewrites.update(_settings_with_zoom_percent(parts))
     return ooxml.repack(edited_docx, {name: _constant(data) for name, data in rewrites.items()}), report
 
 
@@ -123,6 +125,19 @@ def read_package(blob: bytes) -> dict[str, bytes]:
     except etree.XMLSyntaxError as exc:
         raise NotOurs(f"{DOCUMENT} 无法读取：{exc}") from None
     return parts
+
+
+def _settings_with_zoom_percent(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """A DOCX written before the writer gave `w:zoom` its required `w:percent` gets it now, so the
+    refreshed file is as valid as a new one (Word recomputes the zoom on opening)."""
+    if SETTINGS not in parts:
+        return {}
+    root = etree.fromstring(parts[SETTINGS], PARSER)
+    zoom = root.find(qn("w:zoom"))
+    if zoom is None or zoom.get(qn("w:percent")) is not None:
+        return {}
+    zoom.set(qn("w:percent"), "100")
+    return {SETTINGS: ooxml.serialise(root)}
 
 
 def _constant(data: bytes) -> Callable[[bytes], bytes]:

@@ -69,6 +69,18 @@ def test_a_refreshed_report_is_valid(report: bytes, corrected: Path, tmp_path: P
     assert errors(out) == []
 
 
+def test_refreshing_an_older_docx_gives_its_zoom_the_required_percent(
+    report: bytes, corrected: Path, tmp_path: Path
+) -> None:
+    """A DOCX written before `w:zoom` had its `w:percent` comes out of refresh as valid as a new one."""
+    old = broken(report, "word/settings.xml", zoom_without_percent)
+    assert len(errors(old)) == 1
+    (tmp_path / "old.docx").write_bytes(old)
+    out = tmp_path / "refreshed.docx"
+    assert refresh(tmp_path / "old.docx", corrected, out) == 0
+    assert errors(out) == []
+
+
 # -- the check itself: each break below must be reported ------------------------------------
 
 
