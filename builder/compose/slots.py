@@ -112,8 +112,9 @@ class Figs:
         return Slot(self.marks, fig, after=unit if fig.value is None else "")
 
     def block(self, block: Block) -> str:
-        """A chart or table placed on a paragraph of its own; a chart with nothing to plot is left out."""
-        if isinstance(block, Chart) and not block.categories:
+        """A chart or table placed on a paragraph of its own; a chart with nothing to plot is left out
+        (its figures are missing from the text too, where they print 【待补】)."""
+        if isinstance(block, Chart) and all(v is None for s in block.series for v in s.values):
             return ""
         return self.marks.block(block)
 

@@ -158,14 +158,14 @@ def _levels(led: Ledger, f: Figures) -> None:
     “稳定在每月14万件左右”."""
     for ct in CALL_TYPES:
         by_month = {m: f.by_month[m][ct] for m in MONTHS if m in f.by_month}
-        peak = extremes(by_month)[0] if by_month else None
-        if peak is not None and peak < 10:  # a peak late in the year leaves nothing to settle
-            led.level(f"类型.{ct}.平稳水平", by_month, after=peak)
+        found = extremes(by_month)
+        if found is not None and found[0] < 10:  # a peak late in the year leaves nothing to settle
+            led.level(f"类型.{ct}.平稳水平", by_month, after=found[0])
     for topic in f.topics:
         for sub, months in topic.monthly.items():
-            if months:
+            if (found := extremes(months)) is not None:
                 base = f"热点.{topic.name}.子类.{sub}" if sub else f"热点.{topic.name}"
-                led.level(f"{base}.平稳水平", months, after=extremes(months)[0])
+                led.level(f"{base}.平稳水平", months, after=found[0])
 
 
 def _totals(led: Ledger, f: Figures) -> None:

@@ -9,10 +9,18 @@ from builder.model.figures import MONTHS
 from builder.model.values import Value
 
 
-def extremes(months: Mapping[int, Value]) -> tuple[int, int]:
-    """(peak month, lowest month); the first such month when tied."""
-    known = {m: x.number or Decimal(0) for m, x in months.items()}
-    return max(known, key=lambda m: (known[m], -m)), min(known, key=lambda m: (known[m], m))
+def known(months: Mapping[int, Value]) -> dict[int, Decimal]:
+    """The months whose count the workbook gives."""
+    return {m: n for m, x in months.items() if (n := x.number) is not None}
+
+
+def extremes(months: Mapping[int, Value]) -> tuple[int, int] | None:
+    """(peak month, lowest month) among the months with a count, the first such month when tied;
+    None when no month has one (a missing month is neither a peak nor a low)."""
+    given = known(months)
+    if not given:
+        return None
+    return max(given, key=lambda m: (given[m], -m)), min(given, key=lambda m: (given[m], m))
 
 
 def plateau(months: Mapping[int, Value], after: int) -> list[int]:

@@ -69,6 +69,10 @@ def test_a_blank_template_builds_a_draft(tmp_path: Path) -> None:
     assert "内部错误" not in err
     pdf, docx = printed_text(tmp_path / "out")
     assert MISSING_TEXT in pdf and MISSING_TEXT in docx
+    for text in (pdf, docx):
+        assert "None" not in text
+        assert "年度最高" not in text and "年度最低" not in text  # no month has a count: no peak, no low
+        assert "各月情况【待补】" in text.replace("\n", "")
 
 
 def test_only_basics_and_totals_filled_builds_a_draft(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from builder.compose import visuals as v
-from builder.compose.annual.words import how_many, level, trend
+from builder.compose.annual.words import how_many, level, trend, year_words
 from builder.compose.slots import Figs
 from builder.document import ChartKind
 from builder.figures.derived import ranking
@@ -44,7 +44,7 @@ def totals(f: Figures, figs: Figs) -> View:
     view["表"] = figs.block(
         v.table(
             "表.总量",
-            f"{f.year}年受理情况",
+            f"{year_words(f.year)['年度']}年受理情况",
             ["项目", "本年（万件）", "上年（万件）", "增幅（%）"],
             rows,
             [0.34, 0.22, 0.22, 0.22],
@@ -76,20 +76,20 @@ def _call_type(f: Figures, figs: Figs, ct: str) -> View:
         "图": figs.block(
             v.counts_chart(
                 f"图.类型月度.{ct}",
-                f"{f.year}年{ct}类来电各月变化",
+                f"{year_words(f.year)['年度']}年{ct}类来电各月变化",
                 ChartKind.LINE,
                 ct,
                 {f"{m}月": months[m] for m in months},
             )
         ),
-        "月度": _months(figs, ct, months) if months else None,
+        "月度": _months(figs, ct, months, found) if (found := extremes(months)) else None,
         "月度缺": figs.unknown(f"类型月度.{ct}", "类型月度"),
     }
     return view
 
 
-def _months(figs: Figs, ct: str, months: dict[int, Any]) -> View:
-    peak, low = extremes(months)
+def _months(figs: Figs, ct: str, months: dict[int, Any], found: tuple[int, int]) -> View:
+    peak, low = found
     return {
         "趋势": trend(months),
         "峰月": peak,

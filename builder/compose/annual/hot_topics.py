@@ -3,15 +3,14 @@ growth, sub-topics, months, handling units and districts, with their charts and 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from builder.compose import visuals as v
-from builder.compose.annual.words import how_many, level, tied_first, together
+from builder.compose.annual.words import how_many, level, tied_first, together, year_words
 from builder.compose.slots import TOP, Figs
 from builder.document import ChartKind
 from builder.figures.derived import ranking
-from builder.figures.months import extremes
+from builder.figures.months import extremes, known
 from builder.model.figures import MONTHS, Figures, Topic
 
 View = dict[str, Any]
@@ -26,7 +25,7 @@ def hot_topics(f: Figures, figs: Figs) -> View:
         "图": figs.block(
             v.counts_chart(
                 "图.热点",
-                f"{f.year}年群众反映{how_many(len(shown))}问题",
+                f"{year_words(f.year)['年度']}年群众反映{how_many(len(shown))}问题",
                 ChartKind.BAR,
                 "反映量",
                 {t.name: t.current for t in reversed(shown)},
@@ -67,7 +66,7 @@ def _topic(t: Topic, figs: Figs) -> View:
         "子类": figs.names(list(t.subtopics), f"{p}.子类", "热点子类", limit=5),
         "首子类": figs.first(sub_rank, f"{p}.首子类", "热点子类"),
         "首子类占比": figs.pct_of(f"{p}.子类.{sub_rank[0]}.占比") if sub_rank else figs.unknown(f"{p}.首子类占比", "热点子类"),
-        "月度": [_monthly(t, sub, figs) for sub, months in t.monthly.items() if months],
+        "月度": [_monthly(t, sub, figs) for sub, months in t.monthly.items() if extremes(months)],
         "月度缺": figs.unknown(f"{p}.月度", "热点月度"),
         "直接答复": figs.count(t.direct),
         "直接答复占比": figs.pct_of(f"{p}.直接答复占比"),
@@ -99,8 +98,11 @@ def _topic(t: Topic, figs: Figs) -> View:
 def _monthly(t: Topic, sub: str, figs: Figs) -> View:
     months = t.monthly[sub]
     base = f"热点.{t.name}.子类.{sub}" if sub else f"热点.{t.name}"
-    peak, low = extremes(months)
-    ordered = sorted(months, key=lambda m: -(months[m].number or Decimal(0)))
+    found = extremes(months)
+    assert found is not None  # `_topic` passes only months with a count
+    peak, low = found
+    given = known(months)
+    ordered = sorted(given, key=lambda m: -given[m])
     second = ordered[1] if len(ordered) > 1 else None
     return {
         "名称": sub or t.name,
