@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from conftest import Data, small_data, write_workbook
 from docx_tools import body_of, paragraph_texts, pdf_text
+from ooxml_validate import errors
 
 from builder.command.cli import FINDINGS, OK, main
 from builder.command.pipeline import prepare_all
@@ -73,6 +74,7 @@ def test_a_blank_template_builds_a_draft(tmp_path: Path) -> None:
         assert "None" not in text
         assert "年度最高" not in text and "年度最低" not in text  # no month has a count: no peak, no low
         assert "各月情况【待补】" in text.replace("\n", "")
+    assert errors(next((tmp_path / "out").glob("*.docx"))) == []  # Word would open it
 
 
 def test_only_basics_and_totals_filled_builds_a_draft(tmp_path: Path) -> None:
@@ -109,6 +111,7 @@ def test_not_applicable_last_year_of_a_topic_says_no_growth(tmp_path: Path) -> N
 def test_the_clean_small_edition_builds_final_with_no_gap(tmp_path: Path) -> None:
     code, err = build(edition(tmp_path, small_data()), tmp_path / "out", "--final")
     assert code == OK, err
+    assert errors(next((tmp_path / "out").glob("*.docx"))) == []
     for text in printed_text(tmp_path / "out"):
         assert MISSING_TEXT not in text
         assert not HOLE_SEEN.search(text.replace("\n", "")), HOLE_SEEN.search(text.replace("\n", ""))
