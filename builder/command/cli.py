@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tpl = sub.add_parser("template", help="生成空白的数据工作簿")
     tpl.add_argument("file", type=Path, help="要写出的 .xlsx 文件")
+    tpl.add_argument("--force", action="store_true", help="覆盖已有的同名文件")
     tpl.set_defaults(run=_template)
     return parser
 
@@ -167,13 +168,17 @@ def _fonts(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from builder.command.outputs import write_all
+    from builder.command.outputs import Exists, write_all
     from builder.workbook import blank
 
     path: Path = args.file
     if path.suffix.lower() != ".xlsx":
         print(f"{path}: 模板文件名应以 .xlsx 结尾", file=sys.stderr)
         return UNREADABLE
-    write_all({path: blank.workbook_bytes()})
+    try:  # a filled workbook by that name is hours of an analyst's work
+        write_all({path: blank.workbook_bytes()}, overwrite=args.force)
+    except Exists:
+        print(f"{path}: 文件已存在，未覆盖（确要覆盖请加 --force）", file=sys.stderr)
+        return UNREADABLE
     print(f"已写出空白工作簿：{path}", file=sys.stderr)
     return OK

@@ -1,8 +1,8 @@
 """Take an edition folder, produce the report's files: the stages in order, each announced.
 
 Step 1 reads and checks the workbook, step 2 composes the document tree, step 3 writes each
-format. Every output is written whole to a temporary file and moved into place at the end,
-so a failed build leaves earlier outputs as they were.
+format. The outputs are written as one set (`builder.command.outputs.write_all`): whatever
+stops a build, its folder holds the earlier set or the new one, whole; builds into one folder take turns.
 
 Where it can fork (`builder.command.workers`), a build of both formats renders them in worker processes
 started while the workbook is read, each importing only its own writer meanwhile: the first

@@ -21,8 +21,22 @@ the document exists; whatever they raise is ignored (the task meets it again and
 Only the build's own process writes files and prints; workers leave with `os._exit`, never
 running the caller's clean-up (a test runner's, say). The workers form a process group of their
 own; closing the `Workers` stops the whole group if any worker is not done (SIGTERM, so a
-sibling stops even when the first worker is already gone) and waits for the first, so none
-outlives the build.
+sibling stops even when the first worker is already gone) and waits for the first.
+
+No worker outlives the build, however the build ends (SIGTERM from `timeout`, SIGKILL, a crash):
+their own process group keeps them out of signals sent to the build's group, and a worker left
+behind would hold the build's standard output open (`builder build | cat` would never end).
+
+  - The first worker asks the kernel for SIGKILL when its parent, the build, dies (Linux
+    `PR_SET_PDEATHSIG`), then checks that its parent is still the build, as it may have died
+    before the request.
+  - Every worker holds the read end of a lifeline pipe whose one write end stays in the build, and
+    a thread that waits on it: end of file is the build gone, and the worker leaves. This is what
+    stops a sibling when its grandparent dies (the kernel's signal follows the parent only, and a
+    sibling must outlive a first worker that is lost), and the first worker where `prctl` is
+    missing. A worker starts that thread once it will fork no more, as forking with a second
+    thread running is unsafe; the thread takes no signal, so SIGTERM still reaches the main
+    thread even when it is blocked reading its job.
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ Task = Callable[[Any, Progress, Receive], Any]  # the job, where to send progres
 
 HEADER = 8  # bytes of a frame's length
 DISABLE = "BUILDER_JOBS"  # BUILDER_JOBS=1: one process, no workers (as on a machine with one core)
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class Lost(Exception):
@@ -216,6 +231,7 @@ class Workers:
     jobs: list[int]  # write ends, by worker
     results: list[int]  # read ends, by worker
     done: list[bool]
+    lifeline: int  # the write end: closed only when this process ends or the workers are reaped
     closed: bool = False
 
     @classmethod
@@ -230,21 +246,27 @@ class Workers:
         if not available():
             return None
         ends = [_Ends(_Pipe.new(), _Pipe.new()) for _ in range(1 + len(siblings))]
+        lifeline = _Pipe.new()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(AttributeError, OSError, ValueError):
                 stream.flush()
+        build = os.getpid()
         try:
             pid = os.fork()
         except OSError:
-            _close(*(fd for e in ends for fd in (*e.worker_side(), *e.build_side())))
+            _close(*(fd for e in ends for fd in (*e.worker_side(), *e.build_side())), lifeline.read, lifeline.write)
             return None
         if pid == 0:  # the first worker; never returns
+            _die_with(build)
             _own_group(0)
-            _close(*(fd for e in ends for fd in e.build_side()))
-            _first_worker(warm_shared, warm_first, first, siblings, [e.worker_side() for e in ends])
+            # another `Workers` still open in the build would otherwise live as long as this one
+            _close(*(fd for e in ends for fd in e.build_side()), lifeline.write, *_lifelines)
+            _first_worker(warm_shared, warm_first, first, siblings, [e.worker_side() for e in ends], lifeline.read)
         _own_group(pid)  # set on both sides of the fork, so `close` finds the group whichever ran first
-        _close(*(fd for e in ends for fd in e.worker_side()))
-        return cls(pid, [e.job.write for e in ends], [e.result.read for e in ends], [False] * len(ends))
+        _close(*(fd for e in ends for fd in e.worker_side()), lifeline.read)
+        _lifelines.add(lifeline.write)
+        jobs, results = [e.job.write for e in ends], [e.result.read for e in ends]
+        return cls(pid, jobs, results, [False] * len(ends), lifeline.write)
 
     def send(self, jobs: Sequence[object]) -> None:
         """Each worker its job, written as it is ready to read it (a worker gone is skipped)."""
@@ -320,6 +342,45 @@ class Workers:
                 with contextlib.suppress(OSError):
                     os.kill(self.pid, signal.SIGTERM)
         _reap(self.pid)
+        # after the reaping: a first worker that is done must live to reap its siblings, or they
+        # would be left as zombies for whoever inherits them
+        _lifelines.discard(self.lifeline)
+        _close(self.lifeline)
+
+
+_lifelines: set[int] = set()  # the write ends of the lifelines of every `Workers` open in this process
+
+
+def _die_with(parent: int) -> None:
+    """In a worker just forked by `parent`: have the kernel kill it when `parent` ends, however it ends."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (ImportError, AttributeError, OSError):  # no prctl (not Linux): the lifeline alone stops it
+        pass
+    if os.getppid() != parent:  # it died before the request, which then never fires
+        os._exit(1)
+
+
+def _watch(lifeline: int) -> None:
+    """Leave this process as soon as the build is gone: the lifeline, never written to, then reads end of file."""
+
+    def wait() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(lifeline, 1):
+                pass
+        os._exit(1)
+
+    # A signal the kernel gave this thread would only be noted for the main thread's Python
+    # handler, which never runs while the main thread stays blocked in a read (its job, say):
+    # blocked here, every signal goes to the main thread and interrupts what it waits on.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    try:
+        with contextlib.suppress(RuntimeError):  # no thread to be had: the parent-death signal remains
+            threading.Thread(target=wait, name="build-lifeline", daemon=True).start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _own_group(pid: int) -> None:
@@ -359,6 +420,7 @@ def _first_worker(
     first: Task,
     siblings: Sequence[Sibling],
     ends: list[tuple[int, int]],
+    lifeline: int,
 ) -> None:
     """The first worker's life: warm up, fork the siblings (each closing the others' pipes), serve."""
     code = 0
@@ -379,12 +441,14 @@ def _first_worker(
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                 _close(*(fd for i, pair in held.items() if i != index for fd in pair))
+                _watch(lifeline)
                 _warm(sibling.warm)
                 os._exit(_serve(sibling.task, *ends[index]))
             if pid > 0:
                 _siblings.append(pid)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             _close(*held.pop(index))
+        _watch(lifeline)
         _warm(warm_first)
         code = _serve(first, *ends[0])
         for pid in _siblings:

@@ -6,17 +6,17 @@ from collections.abc import Collection
 from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 
+from builder.compose.sandbox import BoundedEnvironment, source_text
 from builder.model.findings import Finding, FindingKind
 
 # Names every edition prose file may use besides the indicators; a report kind's composer adds its own.
 CONTEXT_NAMES = frozenset({"年度", "上年度", "下年度", "地区"})
 
 
-def environment() -> SandboxedEnvironment:
+def environment() -> BoundedEnvironment:
     """The sandbox prose renders in: prose may come from users, so it cannot reach Python."""
-    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined)
+    return BoundedEnvironment(autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined)
 
 
 def prose_names(source: str, provided: Collection[str] = CONTEXT_NAMES) -> list[tuple[str, int]]:
@@ -26,19 +26,22 @@ def prose_names(source: str, provided: Collection[str] = CONTEXT_NAMES) -> list[
     env = environment()
     try:
         tree = env.parse(source)
+        free = meta.find_undeclared_variables(tree) - set(provided) - set(env.globals)
+        return [(n.name, n.lineno) for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name in free]
     except TemplateSyntaxError as exc:
         raise ValueError(f"第{exc.lineno}行模板语法错误：{exc.message}") from exc
-    free = meta.find_undeclared_variables(tree) - set(provided) - set(env.globals)
-    return [(n.name, n.lineno) for n in tree.find_all(nodes.Name) if n.ctx == "load" and n.name in free]
+    except RecursionError:  # Jinja's parser and its walks nest a call per bracket
+        raise ValueError("模板语法错误：括号、标签或表达式嵌套过深") from None
 
 
 def prose_findings(indicators: Collection[str], prose_dir: Path, provided: Collection[str] = CONTEXT_NAMES) -> list[Finding]:
-    """Each name an edition's prose uses that is not an indicator of the 指标 sheet, and each prose file that cannot be parsed."""
+    """Each name an edition's prose uses that is not an indicator of the 指标 sheet, and each prose file
+    that cannot be parsed; `Unreadable` for a file the edition may not hold (`source_text`)."""
     out: list[Finding] = []
     for path in sorted(prose_dir.glob("*.j2")):
         where = f"{path.parent.name}/{path.name}"
         try:
-            names = prose_names(path.read_text(encoding="utf-8"), provided)
+            names = prose_names(source_text(path, prose_dir.parent), provided)
         except ValueError as exc:
             out.append(Finding(where, str(exc), FindingKind.OTHER))
             continue

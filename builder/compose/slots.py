@@ -3,6 +3,12 @@
 Printing a slot in a template places a Figure run; printing a block marker on a paragraph of
 its own places a chart or table there. The template decides wording and order; the composer
 decides what the figures and blocks are.
+
+The markers are private-use characters, which no input may hold (the workbook's names and an
+edition's templates are refused with them), so rendered text is admitted here: its control
+characters dropped (a tab kept in a paragraph), and refused (`Unprintable`) when it still holds
+a private-use or non-character that is not one of this rendering's markers in its place, which
+only an expression can make (`{{ '\\ue000' }}`).
 """
 
 from __future__ import annotations
@@ -14,11 +20,17 @@ from typing import Any
 from builder.compose import printing
 from builder.document import MISSING_TEXT, Block, Chart, Figure, FigureState, Heading, Inline, Paragraph, para
 from builder.figures.derived import Derived, Ledger
+from builder.model.text import describe, drop_controls, first_unfit
 from builder.model.values import Value
 
-_FIGURE = re.compile("\ue000(\\d+)\ue001")
-_BLOCK = re.compile("\ue002(\\d+)\ue003")
+_FIGURE = re.compile("\ue000(\\d{1,9})\ue001")
+_BLOCK = re.compile("\ue002(\\d{1,9})\ue003")
 TOP = 10  # a ranking names ten at most: 前十类
+MAX_HEADING = 200  # characters of a heading a template places: a heading is a line, not a paragraph
+
+
+class Unprintable(ValueError):
+    """Rendered text holds what no document can carry; the message says what, in the user's words."""
 
 
 class Marks:
@@ -36,19 +48,32 @@ class Marks:
         self.blocks.append(block)
         return f"\n\n\ue002{len(self.blocks) - 1}\ue003\n\n"
 
-    def runs(self, text: str) -> list[Inline | str]:
+    def runs(self, text: str, keep: str = "\t") -> list[Inline | str]:
+        """A paragraph's rendered text as text and Figure runs; a marker this rendering did not
+        place stays text, and is refused with it."""
         out: list[Inline | str] = []
         pos = 0
         for m in _FIGURE.finditer(text):
-            out.append(text[pos : m.start()])
-            out.append(self.figures[int(m.group(1))])
+            index = int(m.group(1))
+            if index >= len(self.figures):
+                continue
+            out.append(_admitted(text[pos : m.start()], keep))
+            out.append(self.figures[index])
             pos = m.end()
-        out.append(text[pos:])
+        out.append(_admitted(text[pos:], keep))
         return out
 
     def plain(self, text: str) -> str:
-        """Rendered text with each figure's printed text in place of its marker (a title is plain text)."""
-        return "".join(run if isinstance(run, str) else run.text for run in self.runs(text))
+        """Rendered text with each figure's printed text in place of its marker (a title is plain
+        text, one line: no control character is kept)."""
+        return "".join(run if isinstance(run, str) else run.text for run in self.runs(text, keep=""))
+
+    def heading(self, level: int, text: object) -> str:
+        """The marker of a heading a template places, its text admitted as a title's is."""
+        shown = self.plain(str(text))
+        if len(shown) > MAX_HEADING:
+            raise Unprintable(f"给出的标题过长（{len(shown)}字，上限{MAX_HEADING}字）")
+        return self.block(Heading(level, "", shown))
 
     def blocks_of(self, text: str) -> list[Block]:
         """Rendered text as blocks: paragraphs split on blank lines, block markers in place."""
@@ -56,7 +81,7 @@ class Marks:
         for chunk in re.split(r"\n\s*\n", text.strip()):
             joined = "".join(line.strip() for line in chunk.splitlines())
             whole = _BLOCK.fullmatch(joined)
-            if whole:
+            if whole and int(whole.group(1)) < len(self.blocks):
                 out.append(self.blocks[int(whole.group(1))])
             elif joined:
                 out.append(para(*self.runs(joined)))
@@ -138,7 +163,16 @@ class Figs:
 
     def heading(self, level: int) -> Callable[[str], str]:
         """A template call that places a heading of `level`; its number is set when the report is assembled."""
-        return lambda text: self.marks.block(Heading(level, "", text))
+        return lambda text: self.marks.heading(level, text)
+
+
+def _admitted(text: str, keep: str) -> str:
+    """Rendered text without its control characters (but `keep`), or `Unprintable`."""
+    text = drop_controls(text, keep)
+    found = first_unfit(text, controls=False)
+    if found is not None:
+        raise Unprintable(f"输出了{describe(found.group())}（由表达式生成，或不是在此处生成的标记）：请删去")
+    return text
 
 
 def plain(paragraph: Paragraph) -> str:

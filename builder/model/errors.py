@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import errno
 
+from builder.model.text import one_line
+
 MAX_ERRORS = 20
 
 
@@ -26,6 +28,7 @@ class InputError(UserError):
     """A user mistake in an input: one line, `where: what`."""
 
     def __init__(self, where: str, message: str) -> None:
+        where, message = one_line(where), one_line(message)  # they may quote what a hostile input holds
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message

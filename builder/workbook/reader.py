@@ -6,6 +6,7 @@ a moved column reads the same. Every refusal is one line naming the sheet and ce
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -14,11 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from builder.model.errors import MAX_ERRORS as MAX_ERRORS  # defined there, re-exported where they always were
 from builder.model.errors import InputError as InputError
 from builder.model.errors import Unreadable as Unreadable
 from builder.model.numbers import NumberError, parse_percent_flag
+from builder.model.text import describe, drop_controls, first_unfit
 from builder.model.values import Row, SheetRows, State, Value, get_column_letter
 from builder.workbook.schema import (
     DIRECTORIES,
@@ -35,6 +38,10 @@ TOO_LARGE = Decimal(10) ** 11  # no report counts 100 billion of anything: a typ
 MAX_ROWS = 5000  # far beyond any report's sheet; bounds time and memory on hostile files
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 5
+
+# Text cells that name something, checked as row keys are: the region the title prints, the zones of
+# the 各区 directory. Every other text cell (a unit, a note, a stated value) is free text.
+NAMING_TEXT = frozenset({("基本信息", "内容"), *DIRECTORIES.values()})
 
 _CN_MONTHS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
 _WS = "\u3000\u00a0\t\r\n "
@@ -120,7 +127,11 @@ def _read_sheet(wb: Any, sheet: Sheet, errors: _Errors, empties: dict[str, set[s
         errors.add(sheet.name, f"《{sheet.name}》是图表工作表，应为数据表（应填写数据的普通工作表）")
         return _rows_of(sheet, 0, {}, (), present=False)
     ws.reset_dimensions()  # a stale <dimension> written by some tools would hide rows
-    grid = _rows(ws, sheet, errors)
+    try:
+        grid = _rows(ws, sheet, errors)
+    except ParseError as exc:  # openpyxl parses a read-only sheet as its rows are read
+        errors.add(sheet.name, unparsable(exc))
+        return _rows_of(sheet, 0, {}, (), present=False)
     found = _find_header(grid, sheet)
     if found is None:
         first = sheet.key[0]
@@ -141,6 +152,16 @@ def _rows_of(
     sheet: Sheet, header_row: int, columns: dict[str, int], rows: tuple[Row, ...], *, present: bool = True
 ) -> SheetRows:
     return SheetRows(sheet.name, sheet.key, header_row, columns, rows, present)
+
+
+def unparsable(exc: ParseError) -> str:
+    """Why a sheet's XML cannot be read: most often a character XML does not allow, which Excel
+    never writes but other tools do (a control character such as U+0001, or U+FFFE)."""
+    line, column = getattr(exc, "position", (0, 0))
+    return (
+        f"工作表内容无法解析（XML 第{line}行第{column}列）：其中有 XML 不允许的字符（如控制字符或 U+FFFE）"
+        "或文件已损坏，请在 Excel 或 WPS 中删去该字符后另存"
+    )
 
 
 def _rows(ws: Any, sheet: Sheet, errors: _Errors) -> list[tuple[int, list[Any]]]:
@@ -231,8 +252,10 @@ def _read_row(
             if name is None:
                 return None
             key.append(name)
+        elif col.kind is ColumnKind.TEXT and (sheet.name, col.header) in NAMING_TEXT:
+            texts[col.header] = _name(col, clean_text(raw), where, errors) or ""
         elif col.kind is ColumnKind.TEXT:
-            texts[col.header] = clean_text(raw)
+            texts[col.header] = _free_text(col, clean_text(raw), where, errors)
         else:
             fmt = str(getattr(c, "number_format", "") or "")
             values[col.header] = _read_value(col, raw, fmt, units.get(col.header, ""), sheet.name, ref, errors)
@@ -249,7 +272,31 @@ def _read_key(col: Column, raw: Any, where: str, errors: _Errors) -> str | None:
     if text == "" and col.domain != "子类":
         errors.add(where, f"“{col.header}”不能为空")
         return None
-    return text
+    return _name(col, text, where, errors)
+
+
+def _name(col: Column, text: str, where: str, errors: _Errors) -> str | None:
+    """A name as typed, or None when it holds a character no report can carry: refused, not
+    cleaned, since a name changed unseen could match another row or print other than the cell
+    shows (a control character is invisible in Excel; U+E000–U+E003 would be taken for the
+    composer's markers)."""
+    found = first_unfit(text)
+    if found is None:
+        return text
+    errors.add(where, f"“{col.header}”第{found.start() + 1}个字符是{describe(found.group())}：名称中不能有，请删去")
+    return None
+
+
+def _free_text(col: Column, text: str, where: str, errors: _Errors) -> str:
+    """Free text (a unit, a note, a stated value) with its control characters dropped: invisible in
+    Excel and never meant, they are what a paste from elsewhere leaves. A private-use or
+    non-character is refused: it shows as a box, and no character can stand in for it."""
+    text = drop_controls(text, allowed="")
+    found = first_unfit(text)
+    if found is None:
+        return text
+    errors.add(where, f"“{col.header}”第{found.start() + 1}个字符是{describe(found.group())}：请删去或改为常用字符")
+    return ""
 
 
 def read_month(raw: Any) -> int | None:
@@ -431,12 +478,13 @@ def _openpyxl_formulas(path: Path, empties: dict[str, set[str]]) -> list[str]:
                 continue
             ws = wb[sheet_name]
             ws.reset_dimensions()
-            for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
-                for index, c in enumerate(cells, start=1):
-                    raw = getattr(c, "value", None)
-                    ref = f"{get_column_letter(index)}{number}"
-                    if isinstance(raw, str) and raw.startswith("=") and ref in refs:
-                        found.append(f"{sheet_name}!{ref}")
+            with contextlib.suppress(ParseError):  # the first pass has said so
+                for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS), 1):
+                    for index, c in enumerate(cells, start=1):
+                        raw = getattr(c, "value", None)
+                        ref = f"{get_column_letter(index)}{number}"
+                        if isinstance(raw, str) and raw.startswith("=") and ref in refs:
+                            found.append(f"{sheet_name}!{ref}")
     finally:
         wb.close()
     return found

@@ -1,4 +1,4 @@
-"""Faults while writing outputs: a full disk or a refused folder leaves every earlier output as it was."""
+"""Faults while writing outputs: a full disk, a refused folder or a folder in place of an output leaves every earlier output as it was."""
 
 from __future__ import annotations
 
@@ -60,3 +60,18 @@ def test_an_output_path_that_is_a_file_is_one_line(tmp_path: Path, capsys: pytes
     problems = [line for line in err if not line.startswith(("第", "注意", "共", "草稿"))]
     assert len(problems) == 1 and problems[0].endswith("无法写出（路径中有一段是文件而不是文件夹）"), problems
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_folder_in_place_of_the_last_output_changes_nothing(earlier: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The last file of the set cannot be replaced: the files before it are not replaced either."""
+    out = tmp_path / "out"
+    shutil.copytree(earlier, out)
+    (out / "检查结果.txt").unlink()
+    (out / "检查结果.txt").mkdir()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    capsys.readouterr()
+    assert main(["build", str(SAMPLE), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"{out / '检查结果.txt'}: 无法写出（已有同名的文件夹）", err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted([*before, "检查结果.txt"])  # nothing hidden left

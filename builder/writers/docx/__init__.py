@@ -2,7 +2,7 @@
 
 Modules: `assemble` (the document, blocks in order), `styles` (Word styles), `tables`, `charts`
 (native charts through python-pptx), `xml` (raw XML python-docx cannot write), `anchors` (what refresh
-finds a built report by); `builder.writers.ooxml` packs the file
+finds a built report by), `core` (metadata within the core properties' limits); `builder.writers.ooxml` packs the file
 (fixed dates and entry order, so the same input gives the same bytes).
 
 Every printed figure run of a paragraph or table cell sits in an inline content control (w:sdt)
@@ -22,7 +22,7 @@ from docx.document import Document as DocxDocument
 from builder.document import Document
 from builder.style import Style
 from builder.writers import ooxml
-from builder.writers.docx import assemble
+from builder.writers.docx import assemble, core
 
 
 def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | None = None) -> bytes:
@@ -31,7 +31,11 @@ def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | No
     `toc_pages` maps the block index of a level 1–2 heading to its page number, for the TOC's
     cached result; None leaves the page numbers empty (Word fills them when fields are updated).
     """
-    return save(assemble.docx_document(document, style, toc_pages or {}, ooxml.document_date()))
+    fitted = core.fitted(document)  # core properties hold 255 characters; the page and refresh, the whole title
+    doc = assemble.docx_document(fitted, style, toc_pages or {}, ooxml.document_date())
+    if fitted.meta.title != document.meta.title:
+        core.whole_title(doc, document.meta.title)
+    return save(doc)
 
 
 def save(doc: DocxDocument) -> bytes:
