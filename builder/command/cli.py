@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -25,6 +26,17 @@ OK, FINDINGS, UNREADABLE, INTERNAL = 0, 1, 2, 3  # DESIGN.md's exit codes, the R
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    kept = _KeptInterrupt(sys.unraisablehook)
+    sys.unraisablehook = kept
+    try:
+        code = _command(args)
+    finally:
+        kept.close()
+    return 130 if kept.seen else code
+
+
+def _command(args: argparse.Namespace) -> int:
+    """The command `args` name, run; what stops it is said in one line and becomes its exit code."""
     try:
         source_date_epoch()  # a bad value is the user's to fix, said before any work starts
         return int(args.run(args))
@@ -42,6 +54,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（设置 BUILDER_DEBUG=1 可看详情，请报告此问题）", file=sys.stderr)
         return INTERNAL
+
+
+class _KeptInterrupt:
+    """Ctrl-C met while a finalizer ran (a `__del__` the collector called), kept.
+
+    Python prints and drops an exception a finalizer raises, so the KeyboardInterrupt would be
+    lost and the build would write its outputs as if never interrupted. Sending the signal again
+    from here would only raise it here, where it is dropped again; so SIGINT is blocked and sent,
+    and stays pending: the outputs' swap (`outputs.write_all`) sees it and does not begin, and the
+    command ends with 130 whatever else it did."""
+
+    def __init__(self, previous: Callable[[sys.UnraisableHookArgs], object]) -> None:
+        self.previous = previous
+        self.seen = False
+
+    def __call__(self, unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            self.previous(unraisable)
+        elif not self.seen:
+            self.seen = True
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def close(self) -> None:
+        """The hook put back; a kept SIGINT taken from the pending ones, then let through again."""
+        sys.unraisablehook = self.previous
+        if self.seen:
+            signal.sigtimedwait({signal.SIGINT}, 0)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run() -> NoReturn:

@@ -26,6 +26,7 @@ import functools
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -260,7 +261,14 @@ def _alarm(seconds: float) -> Iterator[bool]:
         if armed[0]:
             raise TimeUp
 
+    def dropped(unraisable: Any) -> None:
+        # raised while a finalizer ran (a `__del__` the collector called): Python drops it, and
+        # the timer rings again half a second later; said nowhere, as nothing went wrong
+        if not isinstance(unraisable.exc_value, TimeUp):
+            hook(unraisable)
+
     started = time.monotonic()
+    hook, sys.unraisablehook = sys.unraisablehook, dropped
     previous = signal.signal(signal.SIGALRM, ring)
     earlier, _interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
@@ -271,6 +279,7 @@ def _alarm(seconds: float) -> Iterator[bool]:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = hook
             if earlier:
                 signal.setitimer(signal.ITIMER_REAL, max(earlier - (time.monotonic() - started), 0.001))
 

@@ -585,12 +585,17 @@ def test_the_mutations_are_many_and_named_once() -> None:
 
 
 def peak_rss_mb(code: str) -> tuple[int, float]:
-    """Exit code and peak resident memory (MB) of `code` run in a fresh interpreter, its children included."""
+    """Exit code and peak resident memory (MB) of `code` run in a fresh interpreter, its children included.
+
+    Its own peak is read from /proc (VmHWM), not from `getrusage`: Linux carries a process's peak
+    across exec, and a child started by `subprocess` (vfork, then exec) would report the test
+    runner's own peak, which in-process template bombs raise past any bound set here."""
     probe = (
-        "import resource, sys\n"
+        "import re, resource, sys\n"
         f"{code}\n"
-        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "status = open('/proc/self/status', encoding='ascii').read()\n"
+        "own = int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+        "peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print('PEAK', peak / 1024, file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
