@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import small_data, write_workbook
+from unfit_text import UNFIT
 
 from builder.command.pipeline import build
 from builder.compose.annual import MAX_TITLE, compose
@@ -29,20 +30,6 @@ CONTROLS = {
     "ESC": "\x1b",
     "DEL": "\x7f",
     "CSI": "\x9b",
-}
-UNFIT = {
-    "marker-figure": "\ue000",
-    "marker-figure-end": "\ue001",
-    "marker-block": "\ue002",
-    "marker-block-end": "\ue003",
-    "private-use-last": "\uf8ff",
-    "private-use-plane-15": "\U000f0000",
-    "private-use-plane-16": "\U0010fffd",
-    "non-character-fffe": "\ufffe",
-    "non-character-ffff": "\uffff",
-    "non-character-fdd0": "\ufdd0",
-    "non-character-fdef": "\ufdef",
-    "non-character-1fffe": "\U0001fffe",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import small_data, write_workbook
+from unfit_text import UNFIT_IN_XML
 
 from builder.command.cli import main
 from builder.model.errors import Unreadable
@@ -25,19 +26,7 @@ from builder.workbook.load import load
 # What a sheet's XML may hold and the reader must judge: DEL, C1 controls, private use (the
 # composer's markers among them), non-characters XML allows.
 CONTROLS = {"DEL": "\x7f", "C1": "\x80", "CSI": "\x9b", "APC": "\x9f"}
-UNFIT = {
-    "marker-figure": "\ue000",
-    "marker-figure-end": "\ue001",
-    "marker-block": "\ue002",
-    "marker-block-end": "\ue003",
-    "private-use-last": "\uf8ff",
-    "private-use-plane-15": "\U000f0000",
-    "private-use-plane-16": "\U0010fffd",
-    "non-character-fdd0": "\ufdd0",
-    "non-character-fdef": "\ufdef",
-    "non-character-1fffe": "\U0001fffe",
-    "non-character-10ffff": "\U0010ffff",
-}
+UNFIT = UNFIT_IN_XML
 EVERY = CONTROLS | UNFIT
 
 
