@@ -67,7 +67,7 @@ class ResolvedFont:
     preferred: bool  # False when the role fell back past its candidates
     wanted: str = ""  # the role's first candidate, named when `preferred` is False
     chain: tuple[tuple[Path, int], ...] = ()  # the faces that draw what this one lacks, in order
-    skipped: tuple[Path, ...] = ()  # font files a choice named but that lack the role's characters
+    skipped: tuple[tuple[Path, int], ...] = ()  # faces a choice named that lack the role's characters
 
 
 @dataclass(frozen=True)
@@ -268,11 +268,11 @@ class _Choice:
 
 def _choices(
     choices: Sequence[str], n_candidates: int, extra: Sequence[Face], bad: Bad
-) -> tuple[list[_Choice], list[Path]]:
+) -> tuple[list[_Choice], list[tuple[Path, int]]]:
     """Every usable face the choices name, in order, each once; and the files skipped for lacking
     the role's characters."""
     usable: list[_Choice] = []
-    skipped: list[Path] = []
+    skipped: list[tuple[Path, int]] = []
     seen: set[tuple[Path, int]] = set()
     for i, choice in enumerate(choices):
         face = _find(choice, extra, bad)
@@ -280,7 +280,7 @@ def _choices(
             continue
         seen.add((face.path.resolve(), face.index))
         if lacking(face.path, face.index):
-            skipped.append(face.path)
+            skipped.append((face.path, face.index))
             continue
         family = face.families[0] if choice.startswith("/") else choice
         usable.append(_Choice(face, family, i < n_candidates))
@@ -299,7 +299,7 @@ def _wide(style: Style, extra: Sequence[Face], bad: Bad) -> list[tuple[Path, int
 
 def _resolve_role(
     role: str, style: Style, extra: Sequence[Face], bad: Bad, wide: Sequence[tuple[Path, int]]
-) -> ResolvedFont | tuple[Path, ...]:
+) -> ResolvedFont | tuple[tuple[Path, int], ...]:
     """The first usable choice of a role with the faces behind it, or the files skipped when none is usable."""
     font = style.fonts.roles()[role]
     usable, skipped = _choices(font.choices, len(font.candidates), extra, bad)
@@ -324,7 +324,11 @@ def _any_cjk(bad: Bad) -> ResolvedFont | None:
 
 
 def _fallback(
-    role: str, wanted: str, found: Mapping[str, ResolvedFont], spare: ResolvedFont | None, skipped: tuple[Path, ...]
+    role: str,
+    wanted: str,
+    found: Mapping[str, ResolvedFont],
+    spare: ResolvedFont | None,
+    skipped: tuple[tuple[Path, int], ...],
 ) -> ResolvedFont:
     """The stand-in for a role with no usable choice: the body's font, another role's, or any CJK font."""
     donor = found.get(BODY) or next(iter(found.values()), None) or spare
@@ -339,7 +343,7 @@ def _resolve(style: Style, extra_dirs: Sequence[Path], bad: Bad) -> dict[str, Re
     roles = style.fonts.roles()
     wide = _wide(style, extra, bad)
     found: dict[str, ResolvedFont] = {}
-    skipped: dict[str, tuple[Path, ...]] = {}
+    skipped: dict[str, tuple[tuple[Path, int], ...]] = {}
     for role in roles:
         hit = _resolve_role(role, style, extra, bad, wide)
         if isinstance(hit, ResolvedFont):
@@ -453,14 +457,16 @@ def _chained(font: ResolvedFont, cache: bool) -> ResolvedFont:
 
 
 def _fallback_note(font: ResolvedFont) -> str:
-    """“（替代：首选的…不可用）” for a role that fell back, else ""."""
+    """“（替代：首选的…不可用）” for a role that fell back, “（跳过 …）” for faces passed over, else ""."""
+    skipped = "、".join(path.name for path, _ in font.skipped)
+    note = f"（跳过 {skipped}：缺少本角色的字）" if skipped else ""
     if font.preferred:
-        return ""
-    return f"（替代：首选的{font.wanted}不可用）" if font.wanted else "（替代）"
+        return note
+    return note + (f"（替代：首选的{font.wanted}不可用）" if font.wanted else "（替代）")
 
 
 def describe(resolved: Mapping[str, ResolvedFont]) -> list[str]:
-    """One line per role for `builder fonts`: role, family, file, and a note when it fell back."""
+    """One line per role for `builder fonts`: role, family, file, and a note when it fell back or skipped a face."""
     width = max((len(role) for role in resolved), default=0)
     return [
         f"{role.ljust(width)}  {f.family}  {f.path}" + (f" #{f.subfont}" if f.subfont else "") + _fallback_note(f)
@@ -468,9 +474,23 @@ def describe(resolved: Mapping[str, ResolvedFont]) -> list[str]:
     ]
 
 
+def skip_warnings(resolved: Mapping[str, ResolvedFont]) -> list[str]:
+    """One warning line per font file passed over for lacking the characters of the roles that named it."""
+    roles: dict[tuple[Path, int], list[str]] = {}
+    for role, font in resolved.items():
+        for face in font.skipped:
+            roles.setdefault(face, []).append(role)
+    lines = []
+    for (path, index), names in roles.items():
+        lacks = lacking(path, index)
+        sample = "".join(ch for ch in lacks if not ch.isascii())[:3] or lacks[:3]
+        lines.append(f"字体文件 {path}：缺少 {len(lacks)} 个常用字（如“{sample}”），不用于 {'、'.join(names)}")
+    return lines
+
+
 def fallback_warnings(resolved: Mapping[str, ResolvedFont]) -> list[str]:
-    """One warning line per role that did not get its first candidate."""
-    return [
+    """One warning line per font file skipped, and per role that did not get one of its candidates."""
+    return skip_warnings(resolved) + [
         f"字体 {role}：首选的{f.wanted or '字体'}不可用，改用 {f.family}（{f.path.name}）"
         for role, f in resolved.items()
         if not f.preferred
