@@ -118,7 +118,6 @@ def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
     from builder.compose.annual import compose
     from builder.compose.audit import audit
-
     from builder.style import load_style
     from builder.style.coverage import glyph_findings
 

@@ -81,12 +81,12 @@ class FallbackFont:
                 out.append((member, ch))
         return out
 
-    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802 (ReportLab's name)
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:
         if isinstance(text, bytes):
             text = text.decode(encoding)
-        return sum(self._member(m).stringWidth(run, size) for m, run in self.runs(text))
+        return float(sum(self._member(m).stringWidth(run, size) for m, run in self.runs(text)))
 
-    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802
+    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         """(subset, bytes) runs as `TTFont.splitString` gives them, a member's subsets numbered apart."""
         if isinstance(text, bytes):
             text = text.decode(encoding)
@@ -95,7 +95,7 @@ class FallbackFont:
             out += [(m * _STRIDE + subset, data) for subset, data in self._member(m).splitString(run, doc)]
         return out
 
-    def getSubsetInternalName(self, subset: int, doc: Any) -> str:  # noqa: N802
+    def getSubsetInternalName(self, subset: int, doc: Any) -> str:
         member, own = divmod(subset, _STRIDE)
         return str(self._member(member).getSubsetInternalName(own, doc))
 
