@@ -50,6 +50,11 @@ class FallbackFont:
         self._behind = list(behind)
         self._loaded: dict[int, Any] = {0: first}
 
+    @property
+    def first(self) -> Any:
+        """The role's own face, the `TTFont` the chain starts with."""
+        return self._first
+
     def _member(self, index: int) -> Any:
         """Member `index` (0: the role's face), parsed on first use; None when it cannot be loaded."""
         if index not in self._loaded:

@@ -445,11 +445,11 @@ def _chained(font: ResolvedFont, cache: bool) -> ResolvedFont:
 
     first = _REGISTERED[(font.path, font.subfont)]
     name = chain_name(first, [(str(p), i) for p, i in font.chain])
-    if name not in _CHAINS:
+    own = pdfmetrics.getFont(first)
+    if name not in _CHAINS or _CHAINS[name].first is not own:  # new, or ReportLab's registry was emptied
         behind = [(cmap.characters(p, i), _member_loader(p, i, cache)) for p, i in font.chain]
-        chain = FallbackFont(name, pdfmetrics.getFont(first), behind)
-        pdfmetrics.registerFont(chain)
-        _CHAINS[name] = chain
+        _CHAINS[name] = FallbackFont(name, own, behind)
+        pdfmetrics.registerFont(_CHAINS[name])
     return replace(font, name=name)
 
 
