@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import mmap
 import struct
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +21,48 @@ _Data = bytes | mmap.mmap
 # (platform, encoding) subtables in order of preference: full Unicode first, then the BMP
 _FULL = ((3, 10), (0, 4), (0, 6))
 _BMP = ((3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
+
+
+class Coverage:
+    """A set of code points kept as sorted ranges: a CJK face maps 10 000–100 000 characters, which as a
+    set of ints would cost megabytes a face, in every process that asks."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]] = ()) -> None:
+        self._starts = array("I")
+        self._ends = array("I")  # inclusive
+        for start, end in sorted(ranges):
+            if self._ends and start <= self._ends[-1] + 1:
+                self._ends[-1] = max(self._ends[-1], end)
+            else:
+                self._starts.append(start)
+                self._ends.append(end)
+
+    @classmethod
+    def of(cls, codes: Iterable[int]) -> Coverage:
+        return cls((code, code) for code in codes)
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, int):
+            return False
+        i = bisect_right(self._starts, code) - 1
+        return i >= 0 and code <= self._ends[i]
+
+    def __len__(self) -> int:
+        return sum(end - start + 1 for start, end in zip(self._starts, self._ends, strict=True))
+
+    def __iter__(self) -> Iterator[int]:
+        for start, end in zip(self._starts, self._ends, strict=True):
+            yield from range(start, end + 1)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Coverage):
+            return self._starts == other._starts and self._ends == other._ends
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+EMPTY = Coverage()
 
 
 def _sfnt_offset(data: _Data, index: int) -> int:
@@ -51,13 +96,15 @@ def _subtables(data: _Data, cmap: int) -> dict[tuple[int, int], int]:
     return out
 
 
-def _format12(data: _Data, at: int) -> set[int]:
+def _format12(data: _Data, at: int) -> Coverage:
     (groups,) = struct.unpack_from(">I", data, at + 12)
-    out: set[int] = set()
+    ranges = []
     for i in range(groups):
         start, end, glyph = struct.unpack_from(">III", data, at + 16 + 12 * i)
-        out.update(range(start, end + 1) if glyph else range(start + 1, end + 1))
-    return out
+        start += 0 if glyph else 1  # a group starting at glyph 0 maps its first code to nothing
+        if start <= end:
+            ranges.append((start, end))
+    return Coverage(ranges)
 
 
 def _format4(data: _Data, at: int) -> set[int]:
@@ -82,19 +129,19 @@ def _format4(data: _Data, at: int) -> set[int]:
     return out
 
 
-def _characters(data: _Data, index: int) -> frozenset[int]:
+def _characters(data: _Data, index: int) -> Coverage:
     sub = _subtables(data, _cmap_table(data, _sfnt_offset(data, index)))
     for key in _FULL:
         if key in sub and struct.unpack_from(">H", data, sub[key])[0] == 12:
-            return frozenset(_format12(data, sub[key]))
+            return _format12(data, sub[key])
     for key in _BMP:
         if key in sub and struct.unpack_from(">H", data, sub[key])[0] == 4:
-            return frozenset(_format4(data, sub[key]))
-    return frozenset()
+            return Coverage.of(sorted(_format4(data, sub[key])))
+    return EMPTY
 
 
 @cache
-def characters(path: Path, index: int = 0) -> frozenset[int]:
+def characters(path: Path, index: int = 0) -> Coverage:
     """The code points face `index` of the font file maps to a glyph; empty when it cannot be read."""
     try:
         with open(path, "rb") as file:
@@ -108,4 +155,4 @@ def characters(path: Path, index: int = 0) -> frozenset[int]:
                 if isinstance(data, mmap.mmap):
                     data.close()
     except (OSError, struct.error, KeyError, IndexError):
-        return frozenset()
+        return EMPTY

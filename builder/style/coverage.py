@@ -62,10 +62,9 @@ def texts(document: Document) -> Iterator[Run]:
             yield from _chart(block, part)
 
 
-def drawable(font: ResolvedFont) -> frozenset[int]:
-    """Every character the role's face and the faces behind it have."""
-    faces = [(font.path, font.subfont), *font.chain]
-    return frozenset().union(*(cmap.characters(path, index) for path, index in faces))
+def drawable(font: ResolvedFont) -> list[cmap.Coverage]:
+    """The characters of the role's face and of each face behind it."""
+    return [cmap.characters(path, index) for path, index in [(font.path, font.subfont), *font.chain]]
 
 
 def cells_holding(figures: Figures | None, char: str) -> list[str]:
@@ -97,7 +96,7 @@ def glyph_findings(
 
 
 def _missing(document: Document, figures: Figures | None, resolved: Mapping[str, ResolvedFont]) -> list[Finding]:
-    have: dict[str, frozenset[int]] = {}
+    have: dict[str, list[cmap.Coverage]] = {}
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for role, text, sources, where in texts(document):
@@ -105,7 +104,8 @@ def _missing(document: Document, figures: Figures | None, resolved: Mapping[str,
             continue
         if role not in have:
             have[role] = drawable(resolved[role])
-        for char in dict.fromkeys(ch for ch in text if ord(ch) not in have[role] and not ch.isspace()):
+        faces = have[role]
+        for char in dict.fromkeys(ch for ch in text if not ch.isspace() and all(ord(ch) not in f for f in faces)):
             cells = list(sources) or cells_holding(figures, char) or [where]
             place = "、".join(cells)
             if (place, char) in seen:

@@ -14,7 +14,7 @@ A character no face has is drawn as `MARK` (a check finding names it before anyt
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any
 
 MARK = "〓"  # 〓 (U+3013 GETA MARK): the typesetter's sign of a character without a type
@@ -41,7 +41,7 @@ class FallbackFont:
     _multiByte = 1
     shapable = False
 
-    def __init__(self, name: str, first: Any, behind: Sequence[tuple[frozenset[int], Loader]]) -> None:
+    def __init__(self, name: str, first: Any, behind: Sequence[tuple[Container[int], Loader]]) -> None:
         self.fontName = name
         self.face = _Face(first.face, f"chain-{name}".encode())
         self.encoding = first.encoding
