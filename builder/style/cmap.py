@@ -11,8 +11,8 @@ from __future__ import annotations
 import mmap
 import struct
 from array import array
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -24,42 +24,56 @@ _BMP = ((3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
 
 
 class Coverage:
-    """A set of code points kept as sorted ranges: a CJK face maps 10 000–100 000 characters, which as a
-    set of ints would cost megabytes a face, in every process that asks."""
+    """The characters of one face, looked up in its `cmap` subtable as read (a binary search over its
+    segments) rather than copied out: a CJK face maps 10 000–100 000 characters, which as a set of ints
+    would cost megabytes and tens of milliseconds a face, in every process that asks."""
 
-    def __init__(self, ranges: Iterable[tuple[int, int]] = ()) -> None:
-        self._starts = array("I")
-        self._ends = array("I")  # inclusive
-        for start, end in sorted(ranges):
-            if self._ends and start <= self._ends[-1] + 1:
-                self._ends[-1] = max(self._ends[-1], end)
-            else:
-                self._starts.append(start)
-                self._ends.append(end)
+    def __init__(self, starts: Sequence[int] = (), ends: Sequence[int] = ()) -> None:
+        self._starts = array("I", starts)
+        self._ends = array("I", ends)  # inclusive, ascending
 
-    @classmethod
-    def of(cls, codes: Iterable[int]) -> Coverage:
-        return cls((code, code) for code in codes)
+    def _segment(self, code: int) -> int:
+        """The index of the segment holding `code`, or -1."""
+        i = bisect_left(self._ends, code)
+        return i if i < len(self._ends) and self._starts[i] <= code else -1
 
     def __contains__(self, code: object) -> bool:
-        if not isinstance(code, int):
-            return False
-        i = bisect_right(self._starts, code) - 1
-        return i >= 0 and code <= self._ends[i]
-
-    def __len__(self) -> int:
-        return sum(end - start + 1 for start, end in zip(self._starts, self._ends, strict=True))
+        return isinstance(code, int) and self._segment(code) >= 0
 
     def __iter__(self) -> Iterator[int]:
         for start, end in zip(self._starts, self._ends, strict=True):
             yield from range(start, end + 1)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Coverage):
-            return self._starts == other._starts and self._ends == other._ends
-        return NotImplemented
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
-    __hash__ = None  # type: ignore[assignment]
+
+class _Format4(Coverage):
+    """Segments whose glyphs come from an array: a code in a segment may still map to glyph 0."""
+
+    def __init__(self, starts: Sequence[int], ends: Sequence[int], deltas: Sequence[int], glyph_at: Sequence[int], table: bytes) -> None:
+        super().__init__(starts, ends)
+        self._deltas = deltas
+        self._glyph_at = glyph_at  # per segment: the offset in `table` of its first glyph, or -1 (glyph = code + delta)
+        self._table = table
+
+    def glyph(self, code: int) -> int:
+        i = self._segment(code)
+        if i < 0:
+            return 0
+        if self._glyph_at[i] < 0:
+            return (code + self._deltas[i]) & 0xFFFF
+        at = self._glyph_at[i] + 2 * (code - self._starts[i])
+        if at + 2 > len(self._table):
+            return 0
+        (glyph,) = struct.unpack_from(">H", self._table, at)
+        return (glyph + self._deltas[i]) & 0xFFFF if glyph else 0
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, int) and self.glyph(code) != 0
+
+    def __iter__(self) -> Iterator[int]:
+        return (code for code in super().__iter__() if self.glyph(code))
 
 
 EMPTY = Coverage()
@@ -97,36 +111,25 @@ def _subtables(data: _Data, cmap: int) -> dict[tuple[int, int], int]:
 
 
 def _format12(data: _Data, at: int) -> Coverage:
-    (groups,) = struct.unpack_from(">I", data, at + 12)
-    ranges = []
-    for i in range(groups):
-        start, end, glyph = struct.unpack_from(">III", data, at + 16 + 12 * i)
-        start += 0 if glyph else 1  # a group starting at glyph 0 maps its first code to nothing
-        if start <= end:
-            ranges.append((start, end))
-    return Coverage(ranges)
+    length, _, groups = struct.unpack_from(">III", data, at + 4)
+    flat = struct.unpack_from(f">{3 * groups}I", data, at + 16)
+    starts, ends, glyphs = flat[0::3], flat[1::3], flat[2::3]
+    # a group starting at glyph 0 maps its first code to nothing (fonts do not do this, but may)
+    fixed = [start + (0 if glyph else 1) for start, glyph in zip(starts, glyphs, strict=True)]
+    return Coverage(fixed, ends)
 
 
-def _format4(data: _Data, at: int) -> set[int]:
-    (segx2,) = struct.unpack_from(">H", data, at + 6)
+def _format4(data: _Data, at: int) -> Coverage:
+    length, _, segx2 = struct.unpack_from(">HHH", data, at + 2)
     n = segx2 // 2
-    ends = struct.unpack_from(f">{n}H", data, at + 14)
-    starts = struct.unpack_from(f">{n}H", data, at + 16 + segx2)
-    deltas = struct.unpack_from(f">{n}h", data, at + 16 + 2 * segx2)
-    range_at = at + 16 + 3 * segx2
-    offsets = struct.unpack_from(f">{n}H", data, range_at)
-    out: set[int] = set()
-    for i in range(n):
-        start, end = starts[i], ends[i]
-        if start == 0xFFFF:
-            continue
-        if offsets[i] == 0:  # glyph = code + delta: only a code that lands on glyph 0 is missing
-            out.update(c for c in range(start, end + 1) if (c + deltas[i]) & 0xFFFF)
-            continue
-        first = range_at + 2 * i + offsets[i]
-        glyphs = struct.unpack_from(f">{end - start + 1}H", data, first)
-        out.update(start + k for k, g in enumerate(glyphs) if g)
-    return out
+    table = bytes(data[at : at + length])
+    ends = struct.unpack_from(f">{n}H", table, 14)
+    starts = struct.unpack_from(f">{n}H", table, 16 + segx2)
+    deltas = struct.unpack_from(f">{n}h", table, 16 + 2 * segx2)
+    range_at = 16 + 3 * segx2
+    offsets = struct.unpack_from(f">{n}H", table, range_at)
+    glyph_at = [range_at + 2 * i + off if off else -1 for i, off in enumerate(offsets)]
+    return _Format4(starts, ends, deltas, glyph_at, table)
 
 
 def _characters(data: _Data, index: int) -> Coverage:
@@ -136,7 +139,7 @@ def _characters(data: _Data, index: int) -> Coverage:
             return _format12(data, sub[key])
     for key in _BMP:
         if key in sub and struct.unpack_from(">H", data, sub[key])[0] == 4:
-            return Coverage.of(sorted(_format4(data, sub[key])))
+            return _format4(data, sub[key])
     return EMPTY
 
 

@@ -96,16 +96,19 @@ def glyph_findings(
 
 
 def _missing(document: Document, figures: Figures | None, resolved: Mapping[str, ResolvedFont]) -> list[Finding]:
-    have: dict[str, list[cmap.Coverage]] = {}
+    faces: dict[str, list[cmap.Coverage]] = {}
+    lacks: dict[tuple[str, str], bool] = {}  # (role, character) -> whether no face of the role has it
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for role, text, sources, where in texts(document):
         if role not in resolved or not text:
             continue
-        if role not in have:
-            have[role] = drawable(resolved[role])
-        faces = have[role]
-        for char in dict.fromkeys(ch for ch in text if not ch.isspace() and all(ord(ch) not in f for f in faces)):
+        if role not in faces:
+            faces[role] = drawable(resolved[role])
+        for char in set(text):
+            if (role, char) not in lacks:
+                lacks[role, char] = not char.isspace() and all(ord(char) not in face for face in faces[role])
+        for char in dict.fromkeys(ch for ch in text if lacks[role, ch]):
             cells = list(sources) or cells_holding(figures, char) or [where]
             place = "、".join(cells)
             if (place, char) in seen:
