@@ -242,6 +242,13 @@ def _find(candidate: str, extra: Sequence[Face], bad: Bad) -> Face | None:
     return _by_family(candidate, extra, bad) or _by_family(candidate, system_faces(), bad)
 
 
+@cache
+def _real(path: Path) -> Path:
+    """The file a path leads to (a face reached by two paths, e.g. an alternatives link, is one face)."""
+    return path.resolve()
+
+
+@cache
 def lacking(path: Path, index: int, text: str = REQUIRED) -> str:
     """The characters of `text` the face's character map lacks, each once, in order."""
     have = cmap.characters(path, index)
@@ -276,9 +283,9 @@ def _choices(
     seen: set[tuple[Path, int]] = set()
     for i, choice in enumerate(choices):
         face = _find(choice, extra, bad)
-        if face is None or (face.path.resolve(), face.index) in seen:
+        if face is None or (_real(face.path), face.index) in seen:
             continue
-        seen.add((face.path.resolve(), face.index))
+        seen.add((_real(face.path), face.index))
         if lacking(face.path, face.index):
             skipped.append((face.path, face.index))
             continue
@@ -292,7 +299,7 @@ def _wide(style: Style, extra: Sequence[Face], bad: Bad) -> list[tuple[Path, int
     out: list[tuple[Path, int]] = []
     for choice in style.wide:
         face = _find(choice, extra, bad)
-        if face is not None and all(face.path.resolve() != p.resolve() or face.index != i for p, i in out):
+        if face is not None and all(_real(face.path) != _real(p) or face.index != i for p, i in out):
             out.append((face.path, face.index))
     return out
 
@@ -307,7 +314,7 @@ def _resolve_role(
         return tuple(skipped)
     first, rest = usable[0], usable[1:]
     chain = [(c.face.path, c.face.index) for c in rest]
-    chain += [w for w in wide if all(w[0].resolve() != p.resolve() or w[1] != i for p, i in [*chain, (first.face.path, first.face.index)])]
+    chain += [w for w in wide if all(_real(w[0]) != _real(p) or w[1] != i for p, i in [*chain, (first.face.path, first.face.index)])]
     name = font_name(first.face.path, first.face.index)
     return ResolvedFont(
         role, name, first.face.path, first.face.index, first.family, first.candidate, font.candidates[0],
