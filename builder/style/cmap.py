@@ -111,7 +111,7 @@ def _subtables(data: _Data, cmap: int) -> dict[tuple[int, int], int]:
 
 
 def _format12(data: _Data, at: int) -> Coverage:
-    length, _, groups = struct.unpack_from(">III", data, at + 4)
+    (groups,) = struct.unpack_from(">I", data, at + 12)
     flat = struct.unpack_from(f">{3 * groups}I", data, at + 16)
     starts, ends, glyphs = flat[0::3], flat[1::3], flat[2::3]
     # a group starting at glyph 0 maps its first code to nothing (fonts do not do this, but may)

@@ -4,13 +4,13 @@ character lost (CJK Extension B drawn by a wide face, a character no face has a 
 from __future__ import annotations
 
 import io
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 import pytest
+from conftest import small_data, write_workbook
 from pypdf import PdfReader
 
 from builder.command.cli import main
@@ -18,9 +18,6 @@ from builder.command.pipeline import prepare
 from builder.document import Document, Heading, Meta, Paragraph, Text, Title
 from builder.style import fonts, load_style
 from builder.writers import pdf
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import small_data, write_workbook  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[2] / "inputs" / "2020"
 EXT_B = "𠮷"  # U+20BB7, CJK Extension B: in place and person names, in no Fandol face
