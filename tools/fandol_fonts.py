@@ -25,7 +25,7 @@ def convert(source: Path, target: Path) -> None:
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
-    font = TTFont(str(source))
+    font = TTFont(str(source), recalcTimestamp=False)  # the source's dates: the same bytes on every machine
     glyph_set = font.getGlyphSet()
     glyphs = {}
     for name in font.getGlyphOrder():

@@ -96,6 +96,7 @@ def test_to_unicode_writes_utf16() -> None:
 
 
 TOOL = ROOT / "tools" / "fandol_fonts.py"
+SOURCE_DATE = 3_500_000_000  # seconds since 1904, the sfnt epoch: 2014
 
 
 def _faces() -> tuple[str, ...]:
@@ -133,6 +134,8 @@ def _cff_font(path: Path, name: str) -> None:
     builder.setupNameTable({"familyName": name.split("-")[0], "styleName": name.split("-")[1], "psName": name})
     builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
     builder.setupPost()
+    builder.font.recalcTimestamp = False
+    builder.font["head"].created = builder.font["head"].modified = SOURCE_DATE
     builder.save(str(path))
 
 
@@ -150,9 +153,15 @@ def test_conversion_to_truetype_once(tmp_path: Path) -> None:
         assert "glyf" in converted and "CFF " not in converted and converted.sfntVersion == "\x00\x01\x00\x00"
         assert converted.getBestCmap() == {0x41: "A", 0x4E2D: "uni4E2D"}
         assert converted["glyf"]["uni4E2D"].numberOfContours == 1
+        assert converted["head"].modified == SOURCE_DATE  # the source's date, not the conversion's
         assert {0x41, 0x4E2D} <= TTFont(f"test-{face}", str(target / f"{face}.ttf")).face.charToGlyph.keys()
+    again = tmp_path / "again"
+    assert _run(source, again) == 0
+    for face in faces:  # the same bytes from every conversion: a PDF does not depend on when set-up ran
+        assert (again / f"{face}.ttf").read_bytes() == (target / f"{face}.ttf").read_bytes()
     stamps = {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
     (source / f"{faces[0]}.otf").unlink()  # a second run needs no source: it converts nothing
     assert _run(source, target) == 0
     assert {p.name: p.stat().st_mtime_ns for p in target.iterdir()} == stamps
     assert sorted(stamps) == sorted(f"{face}.ttf" for face in faces)  # and leaves no temporary file
+
