@@ -11,6 +11,7 @@ from typing import Any
 import pdfplumber
 import pytest
 from conftest import small_data, write_workbook
+from docx_tools import NO_SOFFICE, convert_to_pdf
 from pypdf import PdfReader
 
 from builder.command.cli import main
@@ -106,6 +107,23 @@ def test_every_font_embedded(sample: tuple[Any, bytes]) -> None:
             names.add(str(font["/BaseFont"]).split("+", 1)[-1])
     assert {"FandolFang-Regular", "FandolHei-Regular", "FandolKai-Regular", "FandolSong-Bold", "FandolSong-Regular"} <= names
     assert not any(name.startswith(("Helvetica", "Times", "Courier")) for name in names)
+
+
+@pytest.mark.skipif(NO_SOFFICE, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_draws_the_docx_fonts_with_fandol(tmp_path: Path) -> None:
+    """The set-up's fontconfig alias: the DOCX asks for 仿宋_GB2312, 黑体, 楷体 and 宋体, which LibreOffice
+    finds as the Fandol faces rather than whatever fontconfig would guess."""
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path / "out")]) == 0
+    report = tmp_path / "report.docx"
+    report.write_bytes(next((tmp_path / "out").glob("*.docx")).read_bytes())
+    data = convert_to_pdf(report, tmp_path).read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    names = {
+        str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for page in reader.pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
+    assert {"FandolFang-Regular", "FandolHei-Regular", "FandolKai-Regular", "FandolSong-Regular"} <= names
 
 
 # ---------------------------------------------------------------- characters no role's face has
