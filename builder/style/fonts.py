@@ -294,12 +294,17 @@ def _choices(
     return usable, skipped
 
 
+def _among(face: tuple[Path, int], faces: Iterable[tuple[Path, int]]) -> bool:
+    """Whether the face is one of `faces`, however its path is spelled."""
+    return any(_real(face[0]) == _real(path) and face[1] == index for path, index in faces)
+
+
 def _wide(style: Style, extra: Sequence[Face], bad: Bad) -> list[tuple[Path, int]]:
     """The style's wide-coverage faces found here, each once."""
     out: list[tuple[Path, int]] = []
     for choice in style.wide:
         face = _find(choice, extra, bad)
-        if face is not None and all(_real(face.path) != _real(p) or face.index != i for p, i in out):
+        if face is not None and not _among((face.path, face.index), out):
             out.append((face.path, face.index))
     return out
 
@@ -312,9 +317,9 @@ def _resolve_role(
     usable, skipped = _choices(font.choices, len(font.candidates), extra, bad)
     if not usable:
         return tuple(skipped)
-    first, rest = usable[0], usable[1:]
-    chain = [(c.face.path, c.face.index) for c in rest]
-    chain += [w for w in wide if all(_real(w[0]) != _real(p) or w[1] != i for p, i in [*chain, (first.face.path, first.face.index)])]
+    first = usable[0]
+    own = [(c.face.path, c.face.index) for c in usable]
+    chain = own[1:] + [w for w in wide if not _among(w, own)]
     name = font_name(first.face.path, first.face.index)
     return ResolvedFont(
         role, name, first.face.path, first.face.index, first.family, first.candidate, font.candidates[0],
