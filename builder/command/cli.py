@@ -198,13 +198,15 @@ def _refresh(args: argparse.Namespace) -> int:
 
 def _fonts(args: argparse.Namespace) -> int:
     from builder.style import load_style
-    from builder.style.fonts import describe, resolve
+    from builder.style.fonts import describe, resolve, skip_warnings
     from builder.workbook.edition import load_edition
 
     edition = load_edition(args.edition) if args.edition.is_dir() else None
     resolved = resolve(load_style(), edition.font_dirs if edition else ())
     for line in describe(resolved):
         print(line)
+    for line in skip_warnings(resolved):
+        print(f"注意：{line}", file=sys.stderr)
     return OK
 
 

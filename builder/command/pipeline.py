@@ -118,10 +118,13 @@ def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
     from builder.compose.annual import compose
     from builder.compose.audit import audit
+    from builder.style import load_style
+    from builder.style.coverage import glyph_findings
 
     done = read(edition_path)
     document = compose(done.figures, done.ledger, done.edition)
     findings = done.findings + audit(document, done.findings)
+    findings += glyph_findings(document, done.figures, load_style(), done.edition.font_dirs)
     if final:
         document = replace(document, meta=replace(document.meta, final=True))
     return Prepared(done.edition, document, findings, done.ledger, done.figures)
@@ -165,11 +168,13 @@ def proof_inputs(findings: Iterable[Finding], ledger: Ledger | None = None) -> C
 
 def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
     """The PDF's bytes and the page of each heading; registers the fonts first and says when one is a stand-in."""
-    from builder.style.fonts import fallback_warnings, register
+    from builder.style.fonts import register, skip_warnings
     from builder.writers import pdf
 
     fonts = register(job.style, job.font_dirs, cache=True)
-    substitutes = fallback_warnings(fonts)
+    for line in skip_warnings(fonts):
+        progress(f"注意：{line}")
+    substitutes = [font for font in fonts.values() if not font.preferred]
     if substitutes:
         progress(f"注意：{len(substitutes)} 个字体角色的首选字体不可用，已改用替代字体（builder fonts 可看详情）")
     rendered = pdf.render(job.document, job.style, font_dirs=job.font_dirs)

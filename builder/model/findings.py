@@ -14,6 +14,7 @@ class FindingKind(Enum):
     STATED = "公布值"
     ORDER = "排序"
     PRINTED = "待补"  # the composed report prints 【待补】 or a sentence with a hole
+    GLYPH = "缺字形"  # a character no font can draw
     OTHER = "其他"
 
 

@@ -56,13 +56,22 @@ class Grid:
 
 @dataclass(frozen=True)
 class Font:
-    """A font role: the name a DOCX asks for and the candidates a PDF writer may embed."""
+    """A font role: the name a DOCX asks for and the candidates a PDF writer may embed.
+
+    `candidates` are faces of the role's kind (any of them is the role's own font); `fallbacks` are
+    stand-ins of another kind (a 宋 for a 仿宋), used and reported only when no candidate is usable."""
 
     docx: str
-    candidates: tuple[str, ...]  # family names, or font file paths (starting with “/”)
+    candidates: tuple[str, ...]  # family, full or PostScript names, or font file paths (starting with “/”)
     size: Pt
     bold: bool = False
     docx_alt: str = ""  # the name Word tries when `docx` is missing; "" for none
+    fallbacks: tuple[str, ...] = ()
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The candidates, then the fallbacks, in order of preference."""
+        return (*self.candidates, *self.fallbacks)
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class Style:
     first_line_indent_chars: int
     table_style: str  # the name of the table style in a DOCX
     chart_aspect: float  # chart height as a share of its width
+    wide: tuple[str, ...] = ()  # wide-coverage faces: a character no face of its role has is drawn by the first that has it
 
     @property
     def footer_distance(self) -> Mm:
@@ -163,7 +173,7 @@ class _Reader:
 
 
 _PAGE_KEYS = {"width", "height", "top", "bottom", "left", "right", "page_number_gap"}
-_FONT_KEYS = {"docx", "docx_alt", "size", "bold", "candidates"}
+_FONT_KEYS = {"docx", "docx_alt", "size", "bold", "candidates", "fallbacks"}
 _ROLES = {f.name for f in fields(Fonts)}
 
 
@@ -194,7 +204,15 @@ def _font(r: _Reader, fonts: dict[str, Any], role: str) -> Font:
         size=Pt(r.number(font, "size", where)),
         bold=r.boolean(font, "bold", where),
         docx_alt=r.string(font, "docx_alt", where, default=""),
+        fallbacks=r.strings(font, "fallbacks", where) if "fallbacks" in font else (),
     )
+
+
+def _wide(r: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
+    """`[fallback] faces`: the wide-coverage faces behind every role (optional)."""
+    if "fallback" not in data:
+        return ()
+    return r.strings(r.table(data, "fallback", "", {"faces"}), "faces", "fallback")
 
 
 def _fonts(r: _Reader, data: dict[str, Any]) -> Fonts:
@@ -205,7 +223,7 @@ def _fonts(r: _Reader, data: dict[str, Any]) -> Fonts:
 def parse_style(data: dict[str, Any], path: Path) -> Style:
     """A `Style` from the parsed TOML `data` of the file at `path`."""
     r = _Reader(path)
-    unknown = sorted(set(data) - {"name", "page", "grid", "paragraph", "table", "chart", "fonts"})
+    unknown = sorted(set(data) - {"name", "page", "grid", "paragraph", "table", "chart", "fonts", "fallback"})
     if unknown:
         r.fail(unknown[0], "未知的设置项")
     aspect = r.number(r.table(data, "chart", "", {"aspect"}), "aspect", "chart")
@@ -220,6 +238,7 @@ def parse_style(data: dict[str, Any], path: Path) -> Style:
         ),
         table_style=r.string(r.table(data, "table", "", {"style"}), "style", "table"),
         chart_aspect=aspect,
+        wide=_wide(r, data),
     )
 
 

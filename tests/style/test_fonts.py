@@ -1,4 +1,5 @@
-"""Font resolution and registration on this machine (Debian: AR PL Sungti/Kaiti, WenQuanYi Micro Hei)."""
+"""Font resolution and registration on this machine (Debian: the Fandol faces `tools/setup.sh` converts,
+AR PL Sungti/Kaiti, WenQuanYi Micro Hei, Hanazono)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,19 @@ WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 pytestmark = pytest.mark.skipif(not (GBSN.exists() and WQY.exists()), reason="Debian CJK fonts not installed")
 
 
+def fandol(name: str) -> Path | None:
+    """The converted Fandol face of that PostScript name fontconfig knows, if set-up installed it."""
+    return next((f.path for f in fonts.system_faces() if name in f.families and f.path.suffix == ".ttf"), None)
+
+
+needs_fandol = pytest.mark.skipif(fandol("FandolFang-Regular") is None, reason="tools/setup.sh has not installed Fandol")
+
+
 def with_candidates(style: Style, **roles: tuple[str, ...]) -> Style:
-    """The style with the candidates of some roles replaced."""
-    changed = {role: dataclasses.replace(getattr(style.fonts, role), candidates=c) for role, c in roles.items()}
+    """The style with the choices of some roles replaced: these candidates, no fallbacks."""
+    changed = {
+        role: dataclasses.replace(getattr(style.fonts, role), candidates=c, fallbacks=()) for role, c in roles.items()
+    }
     return dataclasses.replace(style, fonts=dataclasses.replace(style.fonts, **changed))
 
 
@@ -31,17 +42,41 @@ def all_roles(candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {f.name: candidates for f in dataclasses.fields(Fonts)}
 
 
+@needs_fandol
 def test_resolution_on_this_machine() -> None:
     resolved = fonts.resolve(load_style())
     assert list(resolved) == list(load_style().fonts.roles())
+    expected = {
+        "title": "FandolSong-Bold",
+        "body": "FandolFang-Regular",
+        "table": "FandolFang-Regular",
+        "heading1": "FandolHei-Regular",
+        "heading2": "FandolKai-Regular",
+        "heading3": "FandolFang-Regular",
+        "heading4": "FandolFang-Regular",
+        "page_number": "FandolSong-Regular",
+    }
+    for role, name in expected.items():
+        font = resolved[role]
+        assert (font.family, font.path, font.preferred) == (name, fandol(name), True), role
     body = resolved["body"]
-    assert (body.path, body.subfont, body.preferred) == (GBSN, 0, False)  # no FangSong on Debian
-    assert body.family == "AR PL SungtiL GB" and body.name == "cjk-gbsn00lp"
-    assert (resolved["heading1"].path, resolved["heading1"].subfont) == (WQY, 0)
-    assert resolved["heading2"].path == GKAI
+    assert body.name == "cjk-FandolFang-Regular"
+    assert body.chain[0] == (GBSN, 0)  # the role's stand-in, then the wide faces
+    assert [path.name for path, _ in body.chain[1:]] == ["HanaMinA.ttf", "HanaMinB.ttf"]
     lines = fonts.describe(resolved)
     assert len(lines) == len(resolved)
-    assert any(line.startswith("body") and "（替代：首选的FangSong不可用）" in line for line in lines)
+    assert not any("替代" in line for line in lines)
+    assert fonts.fallback_warnings(resolved) == []
+
+
+def test_fallback_reported_without_fandol() -> None:
+    """Where no 仿宋 is installed, the 宋 stand-in is used and said to be one."""
+    style = load_style()
+    body = dataclasses.replace(style.fonts.body, candidates=("FangSong", "No Such FangSong"))
+    resolved = fonts.resolve(dataclasses.replace(style, fonts=dataclasses.replace(style.fonts, body=body)))
+    assert (resolved["body"].path, resolved["body"].preferred) == (GBSN, False)
+    line = next(line for line in fonts.describe(resolved) if line.startswith("body"))
+    assert "（替代：首选的FangSong不可用）" in line
 
 
 def test_preferred_when_first_candidate_found() -> None:
@@ -65,7 +100,8 @@ def test_missing_candidates_fall_back_to_body_with_warning() -> None:
     caption = resolved["caption"]
     assert (caption.path, caption.name, caption.preferred) == (resolved["body"].path, resolved["body"].name, False)
     warnings = [w for w in fonts.fallback_warnings(resolved) if w.startswith("字体 caption")]
-    assert warnings == ["字体 caption：首选的No Such Font不可用，改用 AR PL SungtiL GB（gbsn00lp.ttf）"]
+    body = resolved["body"]
+    assert warnings == [f"字体 caption：首选的No Such Font不可用，改用 {body.family}（{body.path.name}）"]
 
 
 def test_all_missing_falls_back_to_any_cjk_font() -> None:
@@ -120,8 +156,11 @@ def test_register_parses_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None
     first = fonts.register(load_style())
     second = fonts.register(load_style())
     assert first == second
-    assert sorted(parsed) == sorted({str(f.path) for f in first.values()})  # 3 files, each parsed once
-    assert pdfmetrics.getFont(first["body"].name).fontName == "cjk-gbsn00lp"
+    # each role's own file parsed once; the faces behind them only when a character needs one
+    assert sorted(parsed) == sorted({str(f.path) for f in first.values()})
+    chain = pdfmetrics.getFont(first["body"].name)
+    assert chain.fontName == first["body"].name != "cjk-" + first["body"].path.stem
+    assert chain.runs("仿宋") == [(0, "仿宋")]
 
 
 def test_same_file_name_in_another_folder_gets_its_own_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

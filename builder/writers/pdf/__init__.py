@@ -14,7 +14,10 @@ from pathlib import Path
 from builder.document import Document
 from builder.style import Style
 from builder.style.fonts import register
-from builder.writers.pdf import settings  # noqa: F401  (before ReportLab's graphics are imported)
+from builder.writers.pdf import (
+    settings,  # noqa: F401  (before ReportLab's graphics are imported)
+    unicode_map,  # noqa: F401  (text beyond the BMP extracts as itself)
+)
 from builder.writers.pdf.assemble import Layout, ReportCanvas, ReportTemplate, flowables
 
 
