@@ -599,11 +599,7 @@ def peak_rss_mb(code: str) -> tuple[int, float]:
         "print('PEAK', peak / 1024, file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
-    # Linux keeps a process's peak RSS across fork and exec: started straight from this test process,
-    # the probe would report this process's own size. A small launcher in between starts it afresh.
-    launcher = "import subprocess, sys; sys.exit(subprocess.run([sys.executable, '-c', sys.argv[1]]).returncode)"
-    command = [sys.executable, "-c", launcher, probe]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     peak = [line for line in run.stderr.splitlines() if line.startswith("PEAK ")]
     assert peak, run.stderr
     return run.returncode, float(peak[-1].split()[1])
