@@ -1,0 +1,113 @@
+"""Charts and tables as floats: take the flowables about to be placed, produce them in the order that fills pages.
+
+A chart or table that does not fit what is left of a page goes to the top of the next page, and
+the paragraphs after it fill the space, up to the next heading of its own level or above, the
+next figure or a page break; a chart shrinks to as little as 85 % of its natural height to stay
+where it is. A float waits for one page at most, keeps its caption, and floats keep their order,
+so their numbers read in order (docs/standards.md §Pages filled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import PageBreak as RLPageBreak
+
+MIN_SCALE = 0.85  # a chart may shrink to this share of its natural height to stay on its page
+TALL = 1e6  # points: room enough to measure any flowable's natural height
+EPSILON = 1e-6
+
+Make = Callable[[float], list[Flowable]]  # the float's flowables, its chart drawn at a share of its height
+
+
+class Float(KeepTogether):  # type: ignore[misc]
+    """A chart or table with its caption. Placed by `Placer`; met anywhere else (inside another
+    keep-together group), it behaves as one group kept together."""
+
+    def __init__(self, make: Make, level: int, *, shrinks: bool, block: int) -> None:
+        super().__init__(make(1.0))
+        self.make, self.level, self.shrinks, self.block = make, level, shrinks, block
+
+    def fitted(self, width: float, avail: float) -> list[Flowable] | None:
+        """The flowables that fit in `avail` points, shrunk if need be and allowed; None if none fit."""
+        natural = _height(self._content, width)
+        if natural <= avail + EPSILON:
+            return [KeepTogether(self._content)]
+        if not self.shrinks:
+            return None
+        smallest = self.make(MIN_SCALE)
+        low = _height(smallest, width)
+        if low > avail + EPSILON:
+            return None
+        per_scale = (natural - low) / (1 - MIN_SCALE)  # the drawing's height grows linearly with its scale
+        scale = max(MIN_SCALE, 1 - (natural - avail) / per_scale - EPSILON) if per_scale > 0 else MIN_SCALE
+        return [KeepTogether(self.make(scale))]
+
+    def whole(self) -> list[Flowable]:
+        return [KeepTogether(self._content)]
+
+
+class End(Flowable):  # type: ignore[misc]
+    """The end of the story: floats still waiting are placed before it."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        pass
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    return float(sum(f.wrap(width, TALL)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables))
+
+
+def heading_level(flowable: Flowable) -> int | None:
+    mark = getattr(flowable, "heading", None)
+    return None if mark is None else int(mark[1])
+
+
+def is_barrier(flowable: Flowable, level: int) -> bool:
+    """Whether a float waiting at `level` may not be passed by this flowable."""
+    if isinstance(flowable, Float | RLPageBreak | End):
+        return True
+    found = heading_level(flowable)
+    return found is not None and found <= level
+
+
+class Placer:
+    """The floats waiting for the next page, and the reordering that lets paragraphs pass them."""
+
+    def __init__(self) -> None:
+        self.waiting: list[Float] = []
+        self.page = 0
+
+    def arrange(self, doc: Any, flowables: list[Flowable]) -> None:
+        """Reorder the front of `flowables` before the document template places the first."""
+        if self.waiting and doc.page != self.page:  # a new page: the floats waiting go first
+            flowables[0:0] = self.waiting
+            self.waiting = []
+        elif self.waiting and is_barrier(flowables[0], self.waiting[0].level):
+            flowables[0:0] = [RLPageBreak(), *self.waiting]
+            self.waiting = []
+            return
+        first = flowables[0]
+        frame = getattr(doc, "frame", None)
+        if frame is None:  # before the first page
+            return
+        avail = frame._y - frame._y1p
+        needs = getattr(first, "needs", 0.0)  # a heading: itself and a line of what follows
+        if needs > avail + EPSILON and not frame._atTop:
+            flowables.insert(0, RLPageBreak())
+            return
+        if not isinstance(first, Float):
+            return
+        parts = first.fitted(frame._getAvailableWidth(), avail)
+        if parts is not None or frame._atTop:
+            flowables[0:1] = parts if parts is not None else first.whole()
+        elif len(flowables) > 1 and not is_barrier(flowables[1], first.level):
+            del flowables[0]
+            self.waiting, self.page = [first], doc.page
+        else:
+            flowables[0:1] = first.whole()
