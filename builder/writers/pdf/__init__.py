@@ -12,9 +12,11 @@ from io import BytesIO
 from pathlib import Path
 
 from builder.document import Document
+from builder.document.walk import placed_figures
 from builder.style import Style
 from builder.style.fonts import register
 from builder.writers.pdf import settings  # noqa: F401  (before ReportLab's graphics are imported)
+from builder.writers.pdf import plan
 from builder.writers.pdf.assemble import Layout, ReportCanvas, ReportTemplate, flowables
 
 
@@ -22,6 +24,7 @@ from builder.writers.pdf.assemble import Layout, ReportCanvas, ReportTemplate, f
 class Rendered:
     data: bytes
     heading_pages: dict[int, int]  # block index of a heading -> the page it starts on
+    figure_pages: dict[str, int]  # occurrence key of a printed figure -> the page it is printed on
 
 
 def render(document: Document, style: Style, *, font_dirs: tuple[Path, ...] = ()) -> Rendered:
@@ -30,8 +33,26 @@ def render(document: Document, style: Style, *, font_dirs: tuple[Path, ...] = ()
     out = BytesIO()
     doc = ReportTemplate(out, lay, document)
     maker = partial(ReportCanvas, pages=doc.seen, font=lay.font("body"), size=lay.size("body"))
-    doc.build(flowables(lay, document), canvasmaker=maker)
-    return Rendered(out.getvalue(), dict(doc.seen))
+    story = flowables(lay, document)
+    plan.apply(story, doc.width, doc.height)
+    doc.build(story, canvasmaker=maker)
+    return Rendered(out.getvalue(), dict(doc.seen), figure_pages(document, doc.drawn))
+
+
+def figure_pages(document: Document, drawn: list[tuple[int, int, int]]) -> dict[str, int]:
+    """Each figure's page: that of the part of its paragraph holding its first character, of its
+    table's start, or of its chart."""
+    by_block: dict[int, list[tuple[int, int]]] = {}
+    for block, offset, page in drawn:
+        by_block.setdefault(block, []).append((offset, page))
+    out: dict[str, int] = {}
+    for placed in placed_figures(document):
+        parts = by_block.get(placed.block)
+        if not parts:
+            continue
+        at = len(placed.before)
+        out[placed.key] = max((p for p in parts if p[0] <= at), default=parts[0])[1]
+    return out
 
 
 def write(document: Document, style: Style) -> bytes:

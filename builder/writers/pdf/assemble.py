@@ -124,8 +124,10 @@ def heading(lay: Layout, index: int, block: Heading, before_text: bool = False) 
     return [body]
 
 
-def paragraph(lay: Layout, block: Paragraph) -> Flowable:
-    return _para(lay, pieces(block.runs, lay.font("body"), lay.size("body")))
+def paragraph(lay: Layout, block: Paragraph, index: int = 0) -> Flowable:
+    body = _para(lay, pieces(block.runs, lay.font("body"), lay.size("body")))
+    body.origin = (index, 0)
+    return body
 
 
 def caption(lay: Layout, text: str) -> Justified:
@@ -156,6 +158,7 @@ def table(lay: Layout, block: Table, level: int = 0, index: int = 0) -> Float:
             if any(isinstance(x, Figure) and x.state is FigureState.MISSING for x in cell.runs) and not lay.final:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.yellow))
     grid = RLTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="CENTER")
+    grid.origin = (index, 0)  # the page it starts on: a split table's later pieces are new tables
     grid.setStyle(TableStyle(commands))
     head = caption(lay, f"表{block.number} {block.caption}")
     head.keepWithNext = True
@@ -183,6 +186,7 @@ def chart(lay: Layout, block: Chart, level: int = 0, index: int = 0) -> Float:
         drawing = charts.drawing(block, lay.width, font=font, font_size=size, aspect=aspect * scale)
         # the renderer's starting state would name Helvetica, which is never embedded
         drawing.initialFontName, drawing.initialFontSize = font, size
+        drawing.origin = (index, 0)
         return [Spacer(1, lay.leading / 4), drawing, caption(lay, f"图{block.number} {block.caption}")]
 
     return Float(make, level, shrinks=True, block=index)
@@ -265,7 +269,7 @@ def flowables(lay: Layout, document: Document) -> list[Flowable]:
             following = document.blocks[index + 1] if index + 1 < len(document.blocks) else None
             out += heading(lay, index, block, isinstance(following, Paragraph))
         elif isinstance(block, Paragraph):
-            out.append(paragraph(lay, block))
+            out.append(paragraph(lay, block, index))
         elif isinstance(block, Table):
             out.append(table(lay, block, level, index))
         elif isinstance(block, Chart):
@@ -301,6 +305,7 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, 0, 0, 0, 0, id="body")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
         self.seen: dict[int, int] = {}
+        self.drawn: list[tuple[int, int, int]] = []  # (block, offset of the first character drawn, page)
         self.outline_level = -1
         self.placer = Placer()
 
@@ -310,6 +315,9 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
         super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable: Flowable) -> None:
+        origin = getattr(flowable, "origin", None)
+        if origin is not None:
+            self.drawn.append((origin[0], origin[1], self.page))
         mark = getattr(flowable, "heading", None)
         if mark is None:
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus import PageBreak as RLPageBreak
 
@@ -29,21 +30,31 @@ class Float(KeepTogether):  # type: ignore[misc]
     def __init__(self, make: Make, level: int, *, shrinks: bool, block: int) -> None:
         super().__init__(make(1.0))
         self.make, self.level, self.shrinks, self.block = make, level, shrinks, block
+        self.cap = 1.0  # the largest share of its height the chart is drawn at (set by the page plan)
+
+    def limit(self, cap: float) -> None:
+        """Draw the chart at no more than `cap` of its natural height."""
+        self.cap = cap
+        self._content = self.make(cap)
+
+    def heights(self, width: float) -> tuple[float, float]:
+        """The height at the cap, and the least it may shrink to."""
+        full = _height(self._content, width)
+        if not self.shrinks:
+            return full, full
+        drawn = sum(f.height for f in self._content if isinstance(f, Drawing))
+        return full, full - drawn * (self.cap - MIN_SCALE) / self.cap
 
     def fitted(self, width: float, avail: float) -> list[Flowable] | None:
         """The flowables that fit in `avail` points, shrunk if need be and allowed; None if none fit."""
-        natural = _height(self._content, width)
+        natural, low = self.heights(width)
         if natural <= avail + EPSILON:
             return [KeepTogether(self._content)]
-        if not self.shrinks:
-            return None
-        smallest = self.make(MIN_SCALE)
-        low = _height(smallest, width)
         if low > avail + EPSILON:
             return None
-        per_scale = (natural - low) / (1 - MIN_SCALE)  # the drawing's height grows linearly with its scale
-        scale = max(MIN_SCALE, 1 - (natural - avail) / per_scale - EPSILON) if per_scale > 0 else MIN_SCALE
-        return [KeepTogether(self.make(scale))]
+        # the drawing's height grows linearly with its scale
+        scale = self.cap - (natural - avail) / (natural - low) * (self.cap - MIN_SCALE) - EPSILON
+        return [KeepTogether(self.make(max(MIN_SCALE, scale)))]
 
     def whole(self) -> list[Flowable]:
         return [KeepTogether(self._content)]
