@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from builder.document import Chart, ChartKind
 
-
 PIE_SHARE = 0.9  # a pie is a circle and its legend: it needs less height than axes with labels under them
 
 

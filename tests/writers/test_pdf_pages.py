@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from builder.command.pipeline import prepare_all, proof_inputs
 from builder.document import (
+    Block,
     Cell,
     Chart,
     ChartKind,
@@ -56,7 +57,9 @@ class _Page:
 
     def __init__(self, page: Any) -> None:
         bottom = _block(load_style())[3]
-        self.chars = [c for c in page.chars if c["size"] < 50 and c["top"] < bottom]  # not the draft mark nor the number
+        self.chars = [
+            c for c in page.chars if c["size"] < 50 and c["top"] < bottom
+        ]  # not the draft mark nor the number
         self.shapes = [*page.rects, *page.lines, *page.curves]
         self.rects = list(page.rects)
         self.text = re.sub(r"\s+", "", "".join(c["text"] for c in self.chars))
@@ -164,7 +167,7 @@ def _cell_lines(page: _Page, size: float) -> list[str]:
     for chars in rows.values():
         chars.sort(key=lambda c: c["x0"])
         text = chars[0]["text"]
-        for a, b in zip(chars, chars[1:], strict=False):
+        for a, b in itertools.pairwise(chars):
             if b["x0"] - a["x1"] > size * 1.5:
                 out.append(text)
                 text = ""
@@ -223,7 +226,7 @@ def _hostile() -> Document:
         (Cell((para(name).runs[0],)), Cell((_figure(v),), numeric=True)) for name, v in zip(names, values, strict=True)
     )
     long_row = ((Cell((para(NUMBER).runs[0],)), Cell((para(URL).runs[0],), numeric=True)),)
-    blocks = [
+    blocks: list[Block] = [
         Heading(1, "一、", "长词"),
         para("网址见" + URL + "。"),
         para("一个词：" + WORD + "。"),
@@ -239,7 +242,7 @@ def test_long_tokens_and_names_stay_inside_the_text_block() -> None:
     style = load_style()
     document = _hostile()
     rendered = pdf.render(document, style)
-    left, right, top, bottom = _block(style)
+    left, right, _, bottom = _block(style)
     with pdfplumber.open(io.BytesIO(rendered.data)) as doc:
         pages = [_Page(p) for p in doc.pages]
     outside = [
@@ -257,5 +260,5 @@ def test_long_tokens_and_names_stay_inside_the_text_block() -> None:
     for chart in (b for b in document.blocks if isinstance(b, Chart)):
         page = pages[_page_of(pages, f"图{chart.number}{chart.caption}") - 1]
         assert "…" in page.text, chart.kind  # the long name is cut short
-    bars = [p for p in pages if "图1测试图" in p.text][0]
+    bars = next(p for p in pages if "图1测试图" in p.text)
     assert sum(1 for r in bars.rects if r["width"] > 1 and r["height"] > 1 and r["non_stroking_color"]) >= 3

@@ -15,8 +15,10 @@ from builder.document import Document
 from builder.document.walk import placed_figures
 from builder.style import Style
 from builder.style.fonts import register
-from builder.writers.pdf import settings  # noqa: F401  (before ReportLab's graphics are imported)
-from builder.writers.pdf import plan
+from builder.writers.pdf import (
+    plan,
+    settings,  # noqa: F401  (before ReportLab's graphics are imported)
+)
 from builder.writers.pdf.assemble import Layout, ReportCanvas, ReportTemplate, flowables
 
 

@@ -189,6 +189,10 @@ def _chunks(text: str, width: float, measure: Callable[[str], float]) -> list[st
     return [part for piece in pieces for part in (piece if measure(piece) > width + EPSILON else [piece])]
 
 
+def _measure_with(measure: Measure, cluster: Cluster, tracking: float) -> Callable[[str], float]:
+    return lambda text: measure(text, cluster.font, cluster.size) * tracking
+
+
 def _split_wide(units: Sequence[_Unit], width: float, measure: Measure, tracking: float) -> list[_Unit]:
     """Clusters wider than a line, and URLs, cut so that nothing runs past the line's end: a URL at its
     natural points, any other token anywhere; the punctuation rules still hold between the cuts."""
@@ -199,11 +203,8 @@ def _split_wide(units: Sequence[_Unit], width: float, measure: Measure, tracking
             out.append(unit)
             continue
         previous = ""
-        for chunk in _chunks(c.text, width, lambda t: measure(t, c.font, c.size) * tracking):
-            if not previous:
-                glue = unit.glue
-            else:
-                glue = HARD if chunk[0] in NO_START or previous[-1] in NO_END else FREE
+        for chunk in _chunks(c.text, width, _measure_with(measure, c, tracking)):
+            glue = unit.glue if not previous else HARD if chunk[0] in NO_START or previous[-1] in NO_END else FREE
             width_of = measure(chunk, c.font, c.size) * tracking
             out.append(_Unit(Cluster(chunk, c.font, c.size, c.tag, width_of), glue))
             previous = chunk
