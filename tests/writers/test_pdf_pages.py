@@ -262,3 +262,19 @@ def test_long_tokens_and_names_stay_inside_the_text_block() -> None:
         assert "…" in page.text, chart.kind  # the long name is cut short
     bars = next(p for p in pages if "图1测试图" in p.text)
     assert sum(1 for r in bars.rects if r["width"] > 1 and r["height"] > 1 and r["non_stroking_color"]) >= 3
+
+
+def test_a_figure_in_a_table_split_over_pages_has_the_page_of_its_row() -> None:
+    rows = tuple((Cell((para(f"第{n}行").runs[0],)), Cell((_figure(n),), numeric=True)) for n in range(1, 81))
+    head = (Cell((para("行").runs[0],)), Cell((para("数").runs[0],)))
+    table = Table("表.长", "长表", (0.5, 0.5), (head,), rows, number=1)
+    document = Document(Meta("测试", "测试", "测试"), (para("前言。"), table))
+    rendered = pdf.render(document, load_style())
+    with pdfplumber.open(io.BytesIO(rendered.data)) as doc:
+        pages = [_Page(p) for p in doc.pages]
+    assert len(pages) >= 3
+    keys = sorted(rendered.figure_pages, key=lambda k: int(k.split("@")[1]))
+    assert len(keys) == 80
+    for n, key in enumerate(keys, start=1):
+        assert f"第{n}行{n}" in pages[rendered.figure_pages[key] - 1].text, (key, rendered.figure_pages[key])
+    assert len(set(rendered.figure_pages.values())) >= 3

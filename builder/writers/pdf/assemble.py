@@ -156,8 +156,8 @@ def table(lay: Layout, block: Table, level: int = 0, index: int = 0) -> Float:
                 commands.append(("ALIGN", (c, r), (c, r), "RIGHT"))
             if any(isinstance(x, Figure) and x.state is FigureState.MISSING for x in cell.runs) and not lay.final:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.yellow))
-    grid = RLTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="CENTER")
-    grid.origin = (index, 0)  # the page it starts on: a split table's later pieces are new tables
+    grid = RowsTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="CENTER")
+    grid.origin, grid.rows_of = (index, 0), list(range(len(rows)))
     grid.setStyle(TableStyle(commands))
     head = caption(lay, f"表{block.number} {block.caption}")
     head.keepWithNext = True
@@ -166,6 +166,26 @@ def table(lay: Layout, block: Table, level: int = 0, index: int = 0) -> Float:
         out.append(_para(lay, text_pieces(block.note, font, size), indent=False, align="left"))
     out.append(Spacer(1, lay.leading / 2))
     return Float(lambda _scale: out, level, shrinks=False, block=index)
+
+
+class RowsTable(RLTable):  # type: ignore[misc]
+    """A table that knows which of its block's rows it holds, split or not, so that the page of each
+    row's figures is known."""
+
+    origin: tuple[int, int] | None = None
+    rows_of: list[int] | None = None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = super().split(availWidth, availHeight)
+        rows = self.rows_of
+        if len(parts) != 2 or rows is None:
+            return parts
+        first, rest = len(parts[0]._cellvalues), len(parts[1]._cellvalues)
+        head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        if first + rest - head == len(rows):  # split between rows (not inside one)
+            parts[0].origin, parts[0].rows_of = self.origin, rows[:first]
+            parts[1].origin, parts[1].rows_of = self.origin, rows[:head] + rows[first:]
+        return parts
 
 
 def _cell(runs: tuple[Inline, ...], font: str, size: float, *, centre: bool, right: bool) -> Justified:
@@ -304,7 +324,8 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, 0, 0, 0, 0, id="body")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
         self.seen: dict[int, int] = {}
-        self.drawn: list[tuple[int, int, int]] = []  # (block, offset of the first character drawn, page)
+        # (block, page): with the offset of the first character drawn of a paragraph, a table's row
+        self.drawn: list[tuple[int, int, int]] = []
         self.outline_level = -1
         self.placer = Placer()
 
@@ -315,7 +336,10 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
 
     def afterFlowable(self, flowable: Flowable) -> None:
         origin = getattr(flowable, "origin", None)
-        if origin is not None:
+        rows = getattr(flowable, "rows_of", None)
+        if origin is not None and rows is not None:  # a table or a piece of one: its rows
+            self.drawn += [(origin[0], row, self.page) for row in rows]
+        elif origin is not None:
             self.drawn.append((origin[0], origin[1], self.page))
         mark = getattr(flowable, "heading", None)
         if mark is None:
