@@ -8,7 +8,8 @@ Where it can fork (`builder.command.workers`), a build of both formats renders t
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
 page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
-the proof list (and redline) meanwhile. The files, messages and errors are those of a build in
+the redline meanwhile, and the proof list, which prints each figure's page in the PDF, as soon as the
+PDF is done, while the DOCX worker fills in its pages. The files, messages and errors are those of a build in
 one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
@@ -188,9 +189,12 @@ def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
     return docx.write(job.document, job.style, toc_pages=toc_pages)
 
 
-def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> tuple[dict[str, bytes], dict[str, int]]:
-    """Every format's bytes by file name, and the PDF page of each figure; the DOCX contents take
-    their page numbers from the PDF."""
+AfterPdf = Callable[[dict[str, int]], dict[str, bytes]]  # files made from the PDF's page of each figure
+
+
+def render_all(job: Job, formats: tuple[str, ...], progress: Progress, after_pdf: AfterPdf) -> dict[str, bytes]:
+    """Every format's bytes by file name, then `after_pdf`'s files; the DOCX contents take their page
+    numbers from the PDF, `after_pdf` the page of each figure (none without a PDF)."""
     out: dict[str, bytes] = {}
     toc_pages: dict[int, int] = {}
     figure_pages: dict[str, int] = {}
@@ -198,7 +202,7 @@ def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> tuple[
         out[_file(job, "pdf")], toc_pages, figure_pages = render_pdf(job, progress)
     if "docx" in formats:
         out[_file(job, "docx")] = write_docx(job, toc_pages)
-    return out, figure_pages
+    return out | after_pdf(figure_pages)
 
 
 def _file(job: Job, suffix: str) -> str:
@@ -265,8 +269,12 @@ def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Work
 
 
 def render_with(
-    workers: parallel.Workers, job: Job, progress: Progress, meanwhile: Callable[[], dict[str, bytes]]
-) -> tuple[dict[str, bytes], dict[str, int]]:
+    workers: parallel.Workers,
+    job: Job,
+    progress: Progress,
+    meanwhile: Callable[[], dict[str, bytes]],
+    after_pdf: AfterPdf,
+) -> dict[str, bytes]:
     """`render_all` of both formats by the workers, and `meanwhile` here; a task whose worker was lost is done here.
 
     The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
@@ -280,13 +288,14 @@ def render_with(
     except parallel.Lost as lost:
         data, pages, figure_pages = render_pdf(job, lost.rest(progress))
     workers.tell(1, pages)
+    made = after_pdf(figure_pages)  # while the DOCX worker fills in its contents pages
     try:
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
     if failed is not None:
         raise failed
-    return {_file(job, "pdf"): data, _file(job, "docx"): document, **later}, figure_pages
+    return {_file(job, "pdf"): data, _file(job, "docx"): document, **made, **later}
 
 
 def build(
@@ -343,15 +352,13 @@ def _build(
         def later() -> dict[str, bytes]:
             return extras(document, style, since)
 
+        def proof(figure_pages: dict[str, int]) -> dict[str, bytes]:  # it prints each figure's PDF page
+            return proof_list(document, checked, figure_pages)
+
         if workers is None:
-            formats_out, figure_pages = render_all(job, formats, progress)
-            rest = later()
+            payloads = render_all(job, formats, progress, proof) | later()
         else:
-            both, figure_pages = render_with(workers, job, progress, later)
-            formats_out = {name: both.pop(name) for name in (_file(job, "pdf"), _file(job, "docx"))}
-            rest = both
-        # the proof list waits for the PDF: it prints each figure's page
-        payloads = formats_out | proof_list(document, checked, figure_pages) | rest
+            payloads = render_with(workers, job, progress, later, proof)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:

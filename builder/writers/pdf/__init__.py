@@ -46,8 +46,8 @@ def figure_pages(document: Document, drawn: list[tuple[int, int, int]]) -> dict[
     """Each figure's page: that of the part of its paragraph holding its first character, of its
     table row (where first drawn: header rows repeat), or of its chart."""
     by_block: dict[int, list[tuple[int, int]]] = {}
-    for block, offset, page in drawn:
-        by_block.setdefault(block, []).append((offset, page))
+    for block, offset, on in drawn:
+        by_block.setdefault(block, []).append((offset, on))
     rows = {index: _figure_rows(block) for index, block in enumerate(document.blocks) if isinstance(block, Table)}
     seen: Counter[int] = Counter()
     out: dict[str, int] = {}
@@ -59,7 +59,7 @@ def figure_pages(document: Document, drawn: list[tuple[int, int, int]]) -> dict[
             continue
         if placed.block in rows:
             row = rows[placed.block][nth]
-            page = next((p for r, p in parts if r == row), None)
+            page: int | None = next((p for r, p in parts if r == row), None)
         else:
             at = len(placed.before)
             page = max((p for p in parts if p[0] <= at), default=parts[0])[1]

@@ -176,7 +176,7 @@ class RowsTable(RLTable):  # type: ignore[misc]
     rows_of: list[int] | None = None
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        parts = super().split(availWidth, availHeight)
+        parts: list[Flowable] = super().split(availWidth, availHeight)
         rows = self.rows_of
         if len(parts) != 2 or rows is None:
             return parts
