@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reportlab.graphics.shapes import Drawing
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus import PageBreak as RLPageBreak
 
 MIN_SCALE = 0.85  # a chart may shrink to this share of its natural height to stay on its page
@@ -37,27 +37,34 @@ class Float(KeepTogether):  # type: ignore[misc]
         self.cap = cap
         self._content = self.make(cap)
 
-    def heights(self, width: float) -> tuple[float, float]:
+    def content(self, at_top: bool = False) -> list[Flowable]:
+        """Its flowables; at the top of a page without the space that sets it off from the text above."""
+        if at_top and self._content and isinstance(self._content[0], Spacer):
+            return list(self._content[1:])
+        return list(self._content)
+
+    def heights(self, width: float, at_top: bool = False) -> tuple[float, float]:
         """The height at the cap, and the least it may shrink to."""
-        full = _height(self._content, width)
+        full = _height(self.content(at_top), width)
         if not self.shrinks:
             return full, full
         drawn = sum(f.height for f in self._content if isinstance(f, Drawing))
         return full, full - drawn * (self.cap - MIN_SCALE) / self.cap
 
-    def fitted(self, width: float, avail: float) -> list[Flowable] | None:
+    def fitted(self, width: float, avail: float, at_top: bool = False) -> list[Flowable] | None:
         """The flowables that fit in `avail` points, shrunk if need be and allowed; None if none fit."""
-        natural, low = self.heights(width)
+        natural, low = self.heights(width, at_top)
         if natural <= avail + EPSILON:
-            return [KeepTogether(self._content)]
+            return [KeepTogether(self.content(at_top))]
         if low > avail + EPSILON:
             return None
         # the drawing's height grows linearly with its scale
         scale = self.cap - (natural - avail) / (natural - low) * (self.cap - MIN_SCALE) - EPSILON
-        return [KeepTogether(self.make(max(MIN_SCALE, scale)))]
+        made = self.make(max(MIN_SCALE, scale))
+        return [KeepTogether(made[1:] if at_top and isinstance(made[0], Spacer) else made)]
 
-    def whole(self) -> list[Flowable]:
-        return [KeepTogether(self._content)]
+    def whole(self, at_top: bool = False) -> list[Flowable]:
+        return [KeepTogether(self.content(at_top))]
 
 
 class End(Flowable):  # type: ignore[misc]
@@ -114,11 +121,11 @@ class Placer:
             return
         if not isinstance(first, Float):
             return
-        parts = first.fitted(frame._getAvailableWidth(), avail)
+        parts = first.fitted(frame._getAvailableWidth(), avail, frame._atTop)
         if parts is not None or frame._atTop:
-            flowables[0:1] = parts if parts is not None else first.whole()
+            flowables[0:1] = parts if parts is not None else first.whole(at_top=True)
         elif len(flowables) > 1 and not is_barrier(flowables[1], first.level):
             del flowables[0]
             self.waiting, self.page = [first], doc.page
-        else:
-            flowables[0:1] = first.whole()
+        else:  # to the top of the next page, where it is placed without the space above it
+            flowables.insert(0, RLPageBreak())

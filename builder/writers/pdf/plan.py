@@ -33,6 +33,7 @@ class Item:
     height: float  # a line's height for text; the whole height otherwise
     lines: int = 1
     low: float = 0.0  # the least a float may shrink to
+    top_gap: float = 0.0  # a float's space above it, left out at the top of a page
     level: int = 0  # a float's level
     heading: int | None = None  # a heading's level
     needs: float = 0.0  # a heading: itself and a line of what follows
@@ -56,7 +57,8 @@ def items(story: Sequence[Flowable], width: float) -> list[Item]:
             continue
         if isinstance(f, Float) and not glued:
             natural, low = f.heights(width)
-            out.append(Item("float", natural, low=low, level=f.level, float_at=at))
+            gap = natural - f.heights(width, at_top=True)[0]
+            out.append(Item("float", natural, low=low, level=f.level, float_at=at, top_gap=gap))
         elif isinstance(f, Justified) and not glued:
             lines = len(f.layout(width))
             out.append(Item("text", f.leading, lines, heading=heading_level(f), needs=getattr(f, "needs", 0.0)))
@@ -108,11 +110,13 @@ def simulate(story: list[Item], page_height: float, capped: frozenset[int]) -> l
             new_page()
         elif item.kind == "float":
             natural = item.low if item.float_at in capped else item.height
+            if at_top:
+                natural -= item.top_gap
             if natural <= avail + EPSILON or at_top:
                 page.used += natural
                 assert page.floats is not None
                 page.floats.append(item.float_at)
-            elif item.low <= avail + EPSILON:
+            elif item.low - (item.top_gap if at_top else 0.0) <= avail + EPSILON:
                 page.used = page_height
                 assert page.floats is not None
                 page.floats.append(item.float_at)
