@@ -43,7 +43,7 @@ from builder.style import Style
 from builder.style.fonts import ResolvedFont
 from builder.writers.layout import chart_aspect
 from builder.writers.pdf import charts
-from builder.writers.pdf.floats import End, Float, Placer
+from builder.writers.pdf.floats import TALL, End, Float, Placer
 from builder.writers.pdf.linebreak import Piece
 from builder.writers.pdf.paragraph import Justified
 
@@ -165,7 +165,16 @@ def table(lay: Layout, block: Table, level: int = 0, index: int = 0) -> Float:
     if block.note:
         out.append(_para(lay, text_pieces(block.note, font, size), indent=False, align="left"))
     out.append(Spacer(1, lay.leading / 2))
-    return Float(lambda _scale: out, level, shrinks=False, block=index)
+    least = head.wrap(lay.width, TALL)[1] + sum(grid._rowHeights[: header_rows + 2]) if _measured(grid, lay.width) else 0.0
+    placed = Float(lambda _scale: out, level, shrinks=False, block=index, splits=least)
+    placed.repeat = sum(grid._rowHeights[:header_rows])
+    return placed
+
+
+def _measured(grid: RLTable, width: float) -> bool:
+    """Whether the table's row heights are known (measured for `width`) and it has two rows past its header."""
+    grid.wrap(width, TALL)
+    return bool(len(grid._rowHeights) >= grid.repeatRows + 2)
 
 
 class RowsTable(RLTable):  # type: ignore[misc]

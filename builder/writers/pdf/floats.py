@@ -27,9 +27,11 @@ class Float(KeepTogether):  # type: ignore[misc]
     """A chart or table with its caption. Placed by `Placer`; met anywhere else (inside another
     keep-together group), it behaves as one group kept together."""
 
-    def __init__(self, make: Make, level: int, *, shrinks: bool, block: int) -> None:
+    def __init__(self, make: Make, level: int, *, shrinks: bool, block: int, splits: float = 0.0) -> None:
         super().__init__(make(1.0))
         self.make, self.level, self.shrinks, self.block = make, level, shrinks, block
+        self.splits = splits  # a table: the height of its caption, header and first rows, the least it splits after
+        self.repeat = 0.0  # a table: the height of the header rows it repeats on the next page
         self.cap = 1.0  # the largest share of its height the chart is drawn at (set by the page plan)
 
     def limit(self, cap: float) -> None:
@@ -65,6 +67,15 @@ class Float(KeepTogether):  # type: ignore[misc]
 
     def whole(self, at_top: bool = False) -> list[Flowable]:
         return [KeepTogether(self.content(at_top))]
+
+    def split_here(self) -> list[Flowable]:
+        """A table's flowables free to split between rows (its header repeats on the next page), its
+        caption on this page with the header and two rows at least."""
+        parts = self.content()
+        caption = next(f for f in parts if not isinstance(f, Spacer))
+        caption.keepWithNext = False
+        caption.needs = self.splits
+        return parts
 
 
 class End(Flowable):  # type: ignore[misc]
@@ -127,5 +138,7 @@ class Placer:
         elif len(flowables) > 1 and not is_barrier(flowables[1], first.level):
             del flowables[0]
             self.waiting, self.page = [first], doc.page
+        elif first.splits and first.splits <= avail + EPSILON:  # a table with no text to fill: it splits
+            flowables[0:1] = first.split_here()
         else:  # to the top of the next page, where it is placed without the space above it
             flowables.insert(0, RLPageBreak())

@@ -34,6 +34,8 @@ class Item:
     lines: int = 1
     low: float = 0.0  # the least a float may shrink to
     top_gap: float = 0.0  # a float's space above it, left out at the top of a page
+    splits: float = 0.0  # a table: the least room it splits in
+    repeat: float = 0.0  # a table: the header it repeats after a split
     level: int = 0  # a float's level
     heading: int | None = None  # a heading's level
     needs: float = 0.0  # a heading: itself and a line of what follows
@@ -58,7 +60,9 @@ def items(story: Sequence[Flowable], width: float) -> list[Item]:
         if isinstance(f, Float) and not glued:
             natural, low = f.heights(width)
             gap = natural - f.heights(width, at_top=True)[0]
-            out.append(Item("float", natural, low=low, level=f.level, float_at=at, top_gap=gap))
+            out.append(
+                Item("float", natural, low=low, level=f.level, float_at=at, top_gap=gap, splits=f.splits, repeat=f.repeat)
+            )
         elif isinstance(f, Justified) and not glued:
             lines = len(f.layout(width))
             out.append(Item("text", f.leading, lines, heading=heading_level(f), needs=getattr(f, "needs", 0.0)))
@@ -122,6 +126,11 @@ def simulate(story: list[Item], page_height: float, capped: frozenset[int]) -> l
                 page.floats.append(item.float_at)
             elif queue and not _barrier(queue[0][0], item.level):
                 waiting, waiting_page = [(item, lines)], len(pages) - 1
+            elif item.splits and item.splits <= avail + EPSILON:  # the table splits: its rest a block
+                rest = item.height - item.top_gap - avail + item.repeat
+                page.used = page_height
+                queue.insert(0, (Item("block", rest), 1))
+                new_page()
             else:
                 queue.insert(0, (item, lines))
                 new_page()
