@@ -57,11 +57,12 @@ class _Page:
 
     def __init__(self, page: Any) -> None:
         bottom = _block(load_style())[3]
+        keep = ("text", "size", "top", "bottom", "x0", "x1")  # only what the tests read: a run holds many pages
         self.chars = [
-            c for c in page.chars if c["size"] < 50 and c["top"] < bottom
+            {k: c[k] for k in keep} for c in page.chars if c["size"] < 50 and c["top"] < bottom
         ]  # not the draft mark nor the number
-        self.shapes = [*page.rects, *page.lines, *page.curves]
-        self.rects = list(page.rects)
+        self.shapes = [{"bottom": s["bottom"]} for s in (*page.rects, *page.lines, *page.curves)]
+        self.rects = [{k: r[k] for k in ("width", "height", "non_stroking_color")} for r in page.rects]
         self.text = re.sub(r"\s+", "", "".join(c["text"] for c in self.chars))
 
 
