@@ -8,7 +8,8 @@ Where it can fork (`builder.command.workers`), a build of both formats renders t
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
 page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
-the proof list (and redline) meanwhile. The files, messages and errors are those of a build in
+the redline meanwhile, and the proof list, which prints each figure's page in the PDF, as soon as the
+PDF is done, while the DOCX worker fills in its pages. The files, messages and errors are those of a build in
 one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
@@ -130,15 +131,18 @@ def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     return Prepared(done.edition, document, findings, done.ledger, done.figures)
 
 
-def extras(document: Document, checked: Checked, style: Style, since: Path | None) -> dict[str, bytes]:
-    """The proof list, and with `since` the redline against that older edition, by file name."""
+def extras(document: Document, style: Style, since: Path | None) -> dict[str, bytes]:
+    """With `since`, the redline against that older edition, by file name."""
+    if since is None:
+        return {}
+    return {f"{safe_name(document.meta.title)}-修订.docx": redline_since(since, document, style)}
+
+
+def proof_list(document: Document, checked: Checked, figure_pages: dict[str, int]) -> dict[str, bytes]:
+    """The proof list by file name, each figure with its page in the PDF (none when no PDF was made)."""
     from builder.writers.proof_list import proof_workbook
 
-    stem = safe_name(document.meta.title)
-    out = {f"{stem}-校对清单.xlsx": proof_workbook(document, checked)}
-    if since is not None:
-        out[f"{stem}-修订.docx"] = redline_since(since, document, style)
-    return out
+    return {f"{safe_name(document.meta.title)}-校对清单.xlsx": proof_workbook(document, checked, figure_pages)}
 
 
 def redline_since(old_edition: Path, new: Document, style: Style) -> bytes:
@@ -166,8 +170,11 @@ def proof_inputs(findings: Iterable[Finding], ledger: Ledger | None = None) -> C
     return Checked(problems, expanded_formulas(ledger) if ledger is not None else {})
 
 
-def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
-    """The PDF's bytes and the page of each heading; registers the fonts first and says when one is a stand-in."""
+PdfPages = tuple[bytes, dict[int, int], dict[str, int]]
+
+
+def render_pdf(job: Job, progress: Progress) -> PdfPages:
+    """The PDF's bytes, the page of each heading and of each figure (by occurrence key); registers the fonts first and says when one is a stand-in."""
     from builder.style.fonts import register, skip_warnings
     from builder.writers import pdf
 
@@ -178,7 +185,7 @@ def render_pdf(job: Job, progress: Progress) -> tuple[bytes, dict[int, int]]:
     if substitutes:
         progress(f"注意：{len(substitutes)} 个字体角色的首选字体不可用，已改用替代字体（builder fonts 可看详情）")
     rendered = pdf.render(job.document, job.style, font_dirs=job.font_dirs)
-    return rendered.data, rendered.heading_pages
+    return rendered.data, rendered.heading_pages, rendered.figure_pages
 
 
 def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
@@ -187,15 +194,20 @@ def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
     return docx.write(job.document, job.style, toc_pages=toc_pages)
 
 
-def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> dict[str, bytes]:
-    """Every format's bytes by file name; the DOCX contents take their page numbers from the PDF."""
+AfterPdf = Callable[[dict[str, int]], dict[str, bytes]]  # files made from the PDF's page of each figure
+
+
+def render_all(job: Job, formats: tuple[str, ...], progress: Progress, after_pdf: AfterPdf) -> dict[str, bytes]:
+    """Every format's bytes by file name, then `after_pdf`'s files; the DOCX contents take their page
+    numbers from the PDF, `after_pdf` the page of each figure (none without a PDF)."""
     out: dict[str, bytes] = {}
     toc_pages: dict[int, int] = {}
+    figure_pages: dict[str, int] = {}
     if "pdf" in formats:
-        out[_file(job, "pdf")], toc_pages = render_pdf(job, progress)
+        out[_file(job, "pdf")], toc_pages, figure_pages = render_pdf(job, progress)
     if "docx" in formats:
         out[_file(job, "docx")] = write_docx(job, toc_pages)
-    return out
+    return out | after_pdf(figure_pages)
 
 
 def _file(job: Job, suffix: str) -> str:
@@ -233,7 +245,7 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
     return warm
 
 
-def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> tuple[bytes, dict[int, int]]:
+def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> PdfPages:
     return render_pdf(job, progress)
 
 
@@ -262,7 +274,11 @@ def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Work
 
 
 def render_with(
-    workers: parallel.Workers, job: Job, progress: Progress, meanwhile: Callable[[], dict[str, bytes]]
+    workers: parallel.Workers,
+    job: Job,
+    progress: Progress,
+    meanwhile: Callable[[], dict[str, bytes]],
+    after_pdf: AfterPdf,
 ) -> dict[str, bytes]:
     """`render_all` of both formats by the workers, and `meanwhile` here; a task whose worker was lost is done here.
 
@@ -273,17 +289,18 @@ def render_with(
     except Exception as exc:  # said after the writers' errors, as in a build in one process
         later, failed = {}, exc
     try:
-        data, pages = workers.result(0, progress)
+        data, pages, figure_pages = workers.result(0, progress)
     except parallel.Lost as lost:
-        data, pages = render_pdf(job, lost.rest(progress))
+        data, pages, figure_pages = render_pdf(job, lost.rest(progress))
     workers.tell(1, pages)
+    made = after_pdf(figure_pages)  # while the DOCX worker fills in its contents pages
     try:
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
     if failed is not None:
         raise failed
-    return {_file(job, "pdf"): data, _file(job, "docx"): document, **later}
+    return {_file(job, "pdf"): data, _file(job, "docx"): document, **made, **later}
 
 
 def build(
@@ -338,12 +355,15 @@ def _build(
         checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
-            return extras(document, checked, style, since)
+            return extras(document, style, since)
+
+        def proof(figure_pages: dict[str, int]) -> dict[str, bytes]:  # it prints each figure's PDF page
+            return proof_list(document, checked, figure_pages)
 
         if workers is None:
-            payloads = render_all(job, formats, progress) | later()
+            payloads = render_all(job, formats, progress, proof) | later()
         else:
-            payloads = render_with(workers, job, progress, later)
+            payloads = render_with(workers, job, progress, later, proof)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:

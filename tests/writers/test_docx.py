@@ -298,6 +298,12 @@ def test_page_break_starts_the_next_block_on_a_new_page() -> None:
     assert paragraph.paragraph_format.page_break_before is True
 
 
+def test_each_part_starts_on_a_new_page_and_nothing_else_does() -> None:
+    h1, *_, h1b = HEADINGS
+    starts = [p.text for p in opened(written()).paragraphs if p.paragraph_format.page_break_before]
+    assert starts == [h1.number + h1.text, h1b.number + h1b.text]
+
+
 def test_section_is_a4_with_gbt9704_margins_and_a_22_by_28_grid() -> None:
     doc = opened(written())
     section = doc.sections[0]

@@ -234,7 +234,21 @@ def test_forced_break_splits_the_number_before_a_punctuation_rule() -> None:
     assert [line.forced for line in lines] == [True, False]
 
 
-def test_cluster_wider_than_the_line_stands_alone() -> None:
-    lines = break_lines([piece("一二https://www.beijing.gov.cn/12345三")], 10 * CHAR, measure)
-    assert [line.text for line in lines] == ["一二", "https://www.beijing.gov.cn/12345", "三"]
-    assert lines[1].forced
+def test_a_url_breaks_at_its_natural_points() -> None:
+    lines = break_lines([piece("一二https://www.beijing.gov.cn/12345/index.html?a=1&b=2三")], 10 * CHAR, measure)
+    assert [line.text for line in lines] == ["一二https://www.", "beijing.gov.cn/", "12345/index.html?", "a=1&b=2三"]
+    assert all(line.natural <= line.width + 1e-6 for line in lines)
+
+
+@pytest.mark.parametrize("token", ["a" * 3000, "1" * 78 + "万件", "x" * 40 + "。"])
+def test_a_token_wider_than_the_line_is_broken_anywhere_and_stays_inside(token: str) -> None:
+    lines = break_lines([piece("一二" + token + "三")], 10 * CHAR, measure, first_indent=2 * CHAR)
+    assert "".join(line.text for line in lines) == "一二" + token + "三"
+    assert all(line.natural <= line.width + 1e-6 for line in lines)
+    assert len(lines) > 1
+    assert not any(line.text[0] in NO_START for line in lines)
+
+
+def test_a_token_that_fits_a_line_is_not_cut() -> None:
+    lines = break_lines([piece("一二三四五六七八" + "abcdefghij" + "三")], 10 * CHAR, measure)
+    assert [line.text for line in lines] == ["一二三四五六七八", "abcdefghij三"]

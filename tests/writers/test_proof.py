@@ -153,7 +153,7 @@ def test_sheet_layout(data: bytes) -> None:
     assert wb.sheetnames == [SHEET, NOTES_SHEET]
     ws = wb[SHEET]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:K{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:L{ws.max_row}"
     assert all((ws.column_dimensions[c].width or 0) >= 6 for c in "ABCDEFGHIJK")
     formula = next(c for c in ws["H"][1:] if c.value)
     assert formula.data_type == "s"  # kept as text: the report's formulas name sheets of another workbook

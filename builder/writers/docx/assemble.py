@@ -103,6 +103,7 @@ def write_block(ctx: Context, index: int, block: Block) -> None:
         case Title():
             write_title(ctx, block)
         case Heading():
+            ctx.page_break = ctx.page_break or (block.level == 1 and index > 0)  # each part on a new page, as in the PDF
             write_heading(ctx, index, block)
         case Paragraph():
             tables.write_inlines(ctx.paragraph(styles.NORMAL), block.runs, ctx.document.meta.final, ctx.tags(index))

@@ -10,11 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -22,13 +19,11 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    KeepTogether,
     PageTemplate,
     Spacer,
     TableStyle,
 )
 from reportlab.platypus import PageBreak as RLPageBreak
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from builder.document import (
@@ -48,10 +43,12 @@ from builder.style import Style
 from builder.style.fonts import ResolvedFont
 from builder.writers.layout import chart_aspect
 from builder.writers.pdf import charts
+from builder.writers.pdf.floats import TALL, End, Float, Placer
 from builder.writers.pdf.linebreak import Piece
 from builder.writers.pdf.paragraph import Justified
 
 WATERMARK = "草稿"
+CELL_LEADING = 1.3  # a table line, in ems
 
 
 @dataclass
@@ -113,18 +110,23 @@ def title(lay: Layout, block: Title) -> list[Flowable]:
     return out
 
 
-def heading(lay: Layout, index: int, block: Heading) -> list[Flowable]:
+def heading(lay: Layout, index: int, block: Heading, before_text: bool = False) -> list[Flowable]:
+    """The heading, kept with what follows: with the first line of a paragraph, or whole with anything else."""
     role = f"heading{block.level}"
     text = block.number + block.text
     bold = lay.style.fonts.roles()[role].bold
     body = _para(lay, text_pieces(text, lay.font(role), lay.size(role)), indent=True, align="left", bold=bold)
-    body.keepWithNext = True
+    body.keepWithNext = not before_text
+    if before_text:
+        body.needs = (len(body.layout(lay.width)) + 1) * lay.leading
     body.heading = (index, block.level, text)  # read back once drawn: its page, its bookmark
     return [body]
 
 
-def paragraph(lay: Layout, block: Paragraph) -> Flowable:
-    return _para(lay, pieces(block.runs, lay.font("body"), lay.size("body")))
+def paragraph(lay: Layout, block: Paragraph, index: int = 0) -> Flowable:
+    body = _para(lay, pieces(block.runs, lay.font("body"), lay.size("body")))
+    body.origin = (index, 0)
+    return body
 
 
 def caption(lay: Layout, text: str) -> Justified:
@@ -132,7 +134,7 @@ def caption(lay: Layout, text: str) -> Justified:
     return cap
 
 
-def table(lay: Layout, block: Table) -> list[Flowable]:
+def table(lay: Layout, block: Table, level: int = 0, index: int = 0) -> Float:
     font, size = lay.font("table"), lay.size("table")
     header_rows = len(block.header)
     rows = [
@@ -142,7 +144,7 @@ def table(lay: Layout, block: Table) -> list[Flowable]:
     widths = [lay.width * w for w in block.widths]
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), font, size),
-        ("LEADING", (0, 0), (-1, -1), size * 1.3),
+        ("LEADING", (0, 0), (-1, -1), size * CELL_LEADING),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"),
@@ -154,7 +156,8 @@ def table(lay: Layout, block: Table) -> list[Flowable]:
                 commands.append(("ALIGN", (c, r), (c, r), "RIGHT"))
             if any(isinstance(x, Figure) and x.state is FigureState.MISSING for x in cell.runs) and not lay.final:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.yellow))
-    grid = RLTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="CENTER")
+    grid = RowsTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="CENTER")
+    grid.origin, grid.rows_of = (index, 0), list(range(len(rows)))
     grid.setStyle(TableStyle(commands))
     head = caption(lay, f"表{block.number} {block.caption}")
     head.keepWithNext = True
@@ -162,29 +165,59 @@ def table(lay: Layout, block: Table) -> list[Flowable]:
     if block.note:
         out.append(_para(lay, text_pieces(block.note, font, size), indent=False, align="left"))
     out.append(Spacer(1, lay.leading / 2))
-    return out
+    least = head.wrap(lay.width, TALL)[1] + sum(grid._rowHeights[: header_rows + 2]) if _measured(grid, lay.width) else 0.0
+    placed = Float(lambda _scale: out, level, shrinks=False, block=index, splits=least)
+    placed.repeat = sum(grid._rowHeights[:header_rows])
+    return placed
 
 
-def _cell_text(runs: tuple[Inline, ...]) -> str:
-    return "".join(r.text for r in runs)
+def _measured(grid: RLTable, width: float) -> bool:
+    """Whether the table's row heights are known (measured for `width`) and it has two rows past its header."""
+    grid.wrap(width, TALL)
+    return bool(len(grid._rowHeights) >= grid.repeatRows + 2)
 
 
-def _cell(runs: tuple[Inline, ...], font: str, size: float, *, centre: bool, right: bool) -> Any:
-    """A table cell: numbers as plain strings (aligned by the table style), words wrapped to the column."""
-    text = _cell_text(runs)
-    if right and not centre:
-        return text
-    align = TA_CENTER if centre else TA_LEFT
-    style = ParagraphStyle("cell", fontName=font, fontSize=size, leading=size * 1.3, alignment=align, wordWrap="CJK")
-    return RLParagraph(escape(text), style)
+class RowsTable(RLTable):  # type: ignore[misc]
+    """A table that knows which of its block's rows it holds, split or not, so that the page of each
+    row's figures is known."""
+
+    origin: tuple[int, int] | None = None
+    rows_of: list[int] | None = None
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts: list[Flowable] = super().split(availWidth, availHeight)
+        rows = self.rows_of
+        if len(parts) != 2 or rows is None:
+            return parts
+        first, rest = len(parts[0]._cellvalues), len(parts[1]._cellvalues)
+        head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        if first + rest - head == len(rows):  # split between rows (not inside one)
+            parts[0].origin, parts[0].rows_of = self.origin, rows[:first]
+            parts[1].origin, parts[1].rows_of = self.origin, rows[:head] + rows[first:]
+        return parts
 
 
-def chart(lay: Layout, block: Chart) -> Flowable:
+def _cell(runs: tuple[Inline, ...], font: str, size: float, *, centre: bool, right: bool) -> Justified:
+    """A table cell broken by the body's rules (docs/standards.md §Line breaking) within its column:
+    header cells centred, numbers right, words left; a figure is never split from its unit."""
+    align = "center" if centre else "right" if right else "left"
+    cell_pieces = pieces(runs, font, size)
+    return Justified(cell_pieces, leading=size * CELL_LEADING, align=align, tracking=1.0, highlight_color=None)
+
+
+def chart(lay: Layout, block: Chart, level: int = 0, index: int = 0) -> Float:
+    """The chart with its caption below, as a float that may shrink to stay on its page."""
     aspect = chart_aspect(block, float(lay.style.chart_aspect))
-    drawing = charts.drawing(block, lay.width, font=lay.font("chart"), font_size=lay.size("chart"), aspect=aspect)
-    # the renderer's starting state would name Helvetica, which is never embedded
-    drawing.initialFontName, drawing.initialFontSize = lay.font("chart"), lay.size("chart")
-    return KeepTogether([Spacer(1, lay.leading / 4), drawing, caption(lay, f"图{block.number} {block.caption}")])
+
+    def make(scale: float) -> list[Flowable]:
+        font, size = lay.font("chart"), lay.size("chart")
+        drawing = charts.drawing(block, lay.width, font=font, font_size=size, aspect=aspect * scale)
+        # the renderer's starting state would name Helvetica, which is never embedded
+        drawing.initialFontName, drawing.initialFontSize = font, size
+        drawing.origin = (index, 0)
+        return [Spacer(1, lay.leading / 4), drawing, caption(lay, f"图{block.number} {block.caption}")]
+
+    return Float(make, level, shrinks=True, block=index)
 
 
 def contents(lay: Layout, document: Document) -> list[Flowable]:
@@ -248,23 +281,30 @@ class ReportCanvas(Canvas):  # type: ignore[misc]
 
 
 def flowables(lay: Layout, document: Document) -> list[Flowable]:
+    """The story: each part (level-1 heading) on a new page, charts and tables as floats under the
+    level of the heading above them, and an end mark that places any float still waiting."""
     out: list[Flowable] = []
+    level = 0
     for index, block in enumerate(document.blocks):
         if isinstance(block, Title):
             out += title(lay, block)
         elif isinstance(block, Toc):
             out += contents(lay, document)
         elif isinstance(block, Heading):
-            out += heading(lay, index, block)
+            if block.level == 1 and index > 0 and not isinstance(document.blocks[index - 1], PageBreak):
+                out.append(RLPageBreak())
+            level = block.level
+            following = document.blocks[index + 1] if index + 1 < len(document.blocks) else None
+            out += heading(lay, index, block, isinstance(following, Paragraph))
         elif isinstance(block, Paragraph):
-            out.append(paragraph(lay, block))
+            out.append(paragraph(lay, block, index))
         elif isinstance(block, Table):
-            out += table(lay, block)
+            out.append(table(lay, block, level, index))
         elif isinstance(block, Chart):
-            out.append(chart(lay, block))
+            out.append(chart(lay, block, level, index))
         elif isinstance(block, PageBreak):
             out.append(RLPageBreak())
-    return out
+    return [*out, End()]
 
 
 class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
@@ -293,9 +333,23 @@ class ReportTemplate(BaseDocTemplate):  # type: ignore[misc]
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, 0, 0, 0, 0, id="body")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._furniture)])
         self.seen: dict[int, int] = {}
+        # (block, page): with the offset of the first character drawn of a paragraph, a table's row
+        self.drawn: list[tuple[int, int, int]] = []
         self.outline_level = -1
+        self.placer = Placer()
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        """Floats first get their chance to wait for the next page while paragraphs fill this one."""
+        self.placer.arrange(self, flowables)
+        super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable: Flowable) -> None:
+        origin = getattr(flowable, "origin", None)
+        rows = getattr(flowable, "rows_of", None)
+        if origin is not None and rows is not None:  # a table or a piece of one: its rows
+            self.drawn += [(origin[0], row, self.page) for row in rows]
+        elif origin is not None:
+            self.drawn.append((origin[0], origin[1], self.page))
         mark = getattr(flowable, "heading", None)
         if mark is None:
             return

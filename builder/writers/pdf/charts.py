@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,10 @@ from builder.writers.pdf.chart_style import (
 
 __all__ = ["PALETTE", "drawing", "plotted_values"]
 
+ELLIPSIS = "…"
+LEGEND_SHARE = 0.6  # the widest a legend entry may be, as a share of the drawing's width
+UNDER_SHARE = 0.4  # the longest a label under columns may be (it may stand upright), as a share of the height
+
 # --- values ------------------------------------------------------------------------------------
 
 
@@ -92,6 +97,7 @@ def drawing(chart: Chart, width: float, *, font: str, font_size: float = 10.5, a
     """`chart` as a ReportLab Drawing of width × width·aspect, all text in `font` at `font_size`."""
     d = Drawing(width, width * aspect)
     text = Font(font, font_size)
+    chart = _shortened(chart, text, width, width * aspect)
     rows = plotted_values(chart)
     if chart.kind is ChartKind.PIE:
         _pie(d, chart, rows[0] if rows else [], text)
@@ -100,6 +106,33 @@ def drawing(chart: Chart, width: float, *, font: str, font_size: float = 10.5, a
     else:
         _columns(d, chart, rows, text)
     return d
+
+
+def _shortened(chart: Chart, font: Font, width: float, height: float) -> Chart:
+    """The chart with names too long for its drawing cut short with “…”, so that bars, lines and
+    wedges keep their room: a bar label to two lines of its column, a label under columns to a
+    share of the height, a legend entry to most of the width. The tree keeps the whole names."""
+    if chart.kind is ChartKind.BAR:
+        most = 2 * MAX_LABEL_SHARE * width - PAD
+    elif chart.kind is ChartKind.PIE:
+        most = LEGEND_SHARE * width
+    else:  # wrapped onto two lines where columns leave room, else on one, perhaps upright
+        lines = 2 if width / max(len(chart.categories), 1) >= 2 * font.line else 1
+        most = lines * UNDER_SHARE * height
+    categories = tuple(_ellipsis(name, font, most) for name in chart.categories)
+    series = tuple(replace(s, name=_ellipsis(s.name, font, LEGEND_SHARE * width)) for s in chart.series)
+    return replace(chart, categories=categories, series=series)
+
+
+def _ellipsis(name: str, font: Font, most: float) -> str:
+    """`name` if it is at most `most` points wide, else as much of it as fits before “…”."""
+    if font.width(name) <= most:
+        return name
+    lo, hi = 1, len(name)  # the longest head that fits with “…”: widths grow with length
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if font.width(name[:mid] + ELLIPSIS) <= most else (lo, mid - 1)
+    return name[:lo] + ELLIPSIS
 
 
 def _series_entries(chart: Chart) -> list[Entry]:

@@ -31,6 +31,7 @@ PAIRED = frozenset("—…")  # `——` and `……`: one cluster, never split
 UNITS = frozenset("万亿千百十件个人次年月日号时分秒元岁家项条类名位户起天倍余多米吨台辆所期批份套成点周度例篇场届％‰℃")
 MAX_UNIT_CHARS = 3  # `1022.3万件`, `100万人次`
 SIGNS = frozenset("¥￥$±−＋－")
+URL_BREAKS = frozenset("/.?&")  # a URL may break after these: its natural points
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,52 @@ def _clusters(pieces: Sequence[Piece], measure: Measure, tracking: float) -> lis
     return units
 
 
+# ---------------------------------------------------------------- the last resort: tokens no rule breaks
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith("www.")
+
+
+def _url_cuts(text: str) -> list[str]:
+    """A URL cut after each `/`, `.`, `?` and `&` (a run of them, `//`, stays together)."""
+    out: list[str] = []
+    start = 0
+    for k, ch in enumerate(text[:-1]):
+        if ch in URL_BREAKS and text[k + 1] not in URL_BREAKS:
+            out.append(text[start : k + 1])
+            start = k + 1
+    return [*out, text[start:]]
+
+
+def _chunks(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """`text` cut where a URL may break, each piece still wider than `width` cut to single characters."""
+    pieces = _url_cuts(text) if _is_url(text) else [text]
+    return [part for piece in pieces for part in (piece if measure(piece) > width + EPSILON else [piece])]
+
+
+def _measure_with(measure: Measure, cluster: Cluster, tracking: float) -> Callable[[str], float]:
+    return lambda text: measure(text, cluster.font, cluster.size) * tracking
+
+
+def _split_wide(units: Sequence[_Unit], width: float, measure: Measure, tracking: float) -> list[_Unit]:
+    """Clusters wider than a line, and URLs, cut so that nothing runs past the line's end: a URL at its
+    natural points, any other token anywhere; the punctuation rules still hold between the cuts."""
+    out: list[_Unit] = []
+    for unit in units:
+        c = unit.cluster
+        if len(c.text) < 2 or (c.width <= width + EPSILON and not _is_url(c.text)):
+            out.append(unit)
+            continue
+        previous = ""
+        for chunk in _chunks(c.text, width, _measure_with(measure, c, tracking)):
+            glue = unit.glue if not previous else HARD if chunk[0] in NO_START or previous[-1] in NO_END else FREE
+            width_of = measure(chunk, c.font, c.size) * tracking
+            out.append(_Unit(Cluster(chunk, c.font, c.size, c.tag, width_of), glue))
+            previous = chunk
+    return out
+
+
 # ---------------------------------------------------------------- filling lines
 
 
@@ -212,7 +259,7 @@ def _line_end(units: Sequence[_Unit], start: int, avail: float) -> tuple[int, bo
             return back, False
         soft = _last_break(units, start, end, SOFT)  # a chain longer than the line: split a number first
         return end if soft is None else soft, True
-    return start + 1, True  # a cluster wider than the line: alone, overflowing
+    return start + 1, True  # a character wider than the line: alone
 
 
 def break_lines(
@@ -224,6 +271,7 @@ def break_lines(
 ) -> list[Line]:
     """The paragraph's lines for a line width (points); the first line starts `first_indent` in."""
     units = _clusters([p for p in pieces if p.text], measure, tracking)
+    units = _split_wide(units, width - max(first_indent, 0.0), measure, tracking)
     lines: list[Line] = []
     start = 0
     while start < len(units):

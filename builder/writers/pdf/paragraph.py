@@ -95,6 +95,7 @@ class Justified(Flowable):  # type: ignore[misc]
         self.continues = continues  # the paragraph goes on in the next part: the last line is justified too
         self.bold = bold
         self._lines: dict[float, list[Line]] = {}
+        self.origin: tuple[int, int] | None = None  # (block index, offset of its first character) for page records
         self.lines: list[Line] = []
         self.width = 0.0
         self.height = 0.0
@@ -140,6 +141,12 @@ class Justified(Flowable):  # type: ignore[misc]
         part._lines[width] = lines
         return part
 
+    def _moved(self, part: Justified, by: int) -> Justified:
+        """`part`, knowing where its text starts in the block."""
+        if self.origin is not None:
+            part.origin = (self.origin[0], self.origin[1] + by)
+        return part
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """Two paragraphs split between lines, or [] when too few lines fit (Platypus moves it on)."""
         lines = self.layout(availWidth)
@@ -148,10 +155,9 @@ class Justified(Flowable):  # type: ignore[misc]
             return []
         cut = sum(len(line.text) for line in lines[:n])
         head = [replace(line, last=False) for line in lines[:n]]
-        return [
-            self._part(slice_pieces(self.pieces, 0, cut), head, availWidth, True, True),
-            self._part(slice_pieces(self.pieces, cut, len(self.text)), lines[n:], availWidth, False, self.continues),
-        ]
+        first = self._part(slice_pieces(self.pieces, 0, cut), head, availWidth, True, True)
+        rest = self._part(slice_pieces(self.pieces, cut, len(self.text)), lines[n:], availWidth, False, self.continues)
+        return [self._moved(first, 0), self._moved(rest, cut)]
 
     def draw(self) -> None:
         """Each line in its slot: highlights first, then every cluster at its justified x."""

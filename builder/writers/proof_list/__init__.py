@@ -10,7 +10,7 @@ and the package is re-packed with fixed entry dates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -38,9 +38,9 @@ _STATE_COLOURS = {MISSING: "#FFF2CC", FLAGGED: "#FCE4D6"}
 CORE = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 
-def proof_workbook(document: Document, checked: Checked) -> bytes:
-    """The proof list as .xlsx bytes."""
-    rows = proof_rows(document, checked)
+def proof_workbook(document: Document, checked: Checked, pages: Mapping[str, int] | None = None) -> bytes:
+    """The proof list as .xlsx bytes; `pages`: the PDF page of each figure, by occurrence key."""
+    rows = proof_rows(document, checked, pages)
     buffer = BytesIO()
     # Written with XlsxWriter, not openpyxl: a third of the time for a list of a thousand rows.
     wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})

@@ -30,6 +30,7 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("部分", 18, "数字所在的一级标题（如“二、来电类型公开”）；标题之前的总述为空。"),
     ("标题", 22, "数字上方最近的标题，含编号。"),
     ("位置", 24, "在该部分中的位置：第N段，表N第R行第C列，或图N的系列和类别。"),
+    ("页码", 7, "数字在PDF中所在的页（表格为表格起始页）；只生成DOCX时为空。"),
     ("印出", 14, "报告中印出的文字，缺数印作【待补】。"),
     ("数值", 16, "未经舍入的准确数值（件数为件，占比和增幅为百分数）；缺数时为空。"),
     ("来源", 30, "数字所依据的工作簿单元格（工作表!单元格），多个以“、”分隔。"),
@@ -50,6 +51,7 @@ class ProofRow:
     part: str
     heading: str
     where: str
+    page: int | None
     printed: str
     value: int | float | None
     sources: str
@@ -65,6 +67,7 @@ class ProofRow:
             self.part,
             self.heading,
             self.where,
+            self.page,
             self.printed,
             self.value,
             self.sources,
@@ -85,9 +88,10 @@ class Checked:
     formulas: Mapping[str, str]  # by derived figure: its formula written out in cells
 
 
-def proof_rows(document: Document, checked: Checked) -> list[ProofRow]:
-    """One row per figure occurrence of the document, in reading order."""
-    return [_row(n, placed, checked) for n, placed in enumerate(placed_figures(document), start=1)]
+def proof_rows(document: Document, checked: Checked, pages: Mapping[str, int] | None = None) -> list[ProofRow]:
+    """One row per figure occurrence of the document, in reading order; `pages`: the PDF's page of each, by key."""
+    found = pages or {}
+    return [_row(n, placed, checked, found.get(placed.key)) for n, placed in enumerate(placed_figures(document), start=1)]
 
 
 def state_of(placed: Placed, problems: Sequence[str]) -> str:
@@ -109,7 +113,7 @@ def number_cell(value: Decimal | None) -> int | float | None:
     return float(value)
 
 
-def _row(number: int, placed: Placed, checked: Checked) -> ProofRow:
+def _row(number: int, placed: Placed, checked: Checked, page: int | None) -> ProofRow:
     fig = placed.figure
     # one finding may sit on two of the sources
     problems = list(dict.fromkeys(line for source in fig.sources for line in checked.problems.get(source, ())))
@@ -119,6 +123,7 @@ def _row(number: int, placed: Placed, checked: Checked) -> ProofRow:
         part=placed.part,
         heading=placed.heading,
         where=placed.where,
+        page=page,
         printed=fig.text,
         value=number_cell(fig.value),
         sources=SOURCE_JOIN.join(fig.sources),
