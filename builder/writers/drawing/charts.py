@@ -1,4 +1,4 @@
-"""Take a tree `Chart`, produce a ReportLab `Drawing` for the PDF writer.
+"""Take a tree `Chart`, produce a ReportLab `Drawing` for the PDF writer and the page.
 
 ReportLab's chart widgets draw the bars, lines, wedges, axes and grid. Every piece of text
 (category labels, data labels, the unit, the legend, pie percentages) is placed here, from
@@ -28,7 +28,7 @@ from reportlab.lib.colors import white
 
 from builder.document import Chart, ChartKind
 from builder.model.numbers import percent
-from builder.writers.pdf.chart_parts import (
+from builder.writers.drawing.chart_parts import (
     GAP_FACTOR,
     SPACE_FACTOR,
     Entry,
@@ -45,7 +45,7 @@ from builder.writers.pdf.chart_parts import (
     legend_rows,
     value_range,
 )
-from builder.writers.pdf.chart_style import (
+from builder.writers.drawing.chart_style import (
     AXIS,
     DASHES,
     GRID,
