@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from builder.writers.proof_list.rows import Checked
 
 Progress = Callable[[str], None]
-BOTH = ("pdf", "docx")
+BOTH = ("pdf", "docx")  # the formats the worker processes write
+FORMATS = (*BOTH, "html")  # what a build writes, besides the proof list and the findings
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,12 @@ def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
     return docx.write(job.document, job.style, toc_pages=toc_pages)
 
 
+def write_html(job: Job) -> bytes:
+    from builder.writers import html
+
+    return html.write(job.document, job.style, font_dirs=job.font_dirs)
+
+
 def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> dict[str, bytes]:
     """Every format's bytes by file name; the DOCX contents take their page numbers from the PDF."""
     out: dict[str, bytes] = {}
@@ -286,7 +293,7 @@ def build(
     out_dir: Path | None = None,
     *,
     final: bool = False,
-    formats: tuple[str, ...] = BOTH,
+    formats: tuple[str, ...] = FORMATS,
     progress: Progress = stderr_progress,
     since: Path | None = None,
 ) -> Built:
@@ -333,7 +340,9 @@ def _build(
         checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
-            return extras(document, checked, style, since)
+            # the page is written here, in the build's process, while the workers write the PDF and DOCX
+            page = {_file(job, "html"): write_html(job)} if "html" in formats else {}
+            return page | extras(document, checked, style, since)
 
         if workers is None:
             payloads = render_all(job, formats, progress) | later()
