@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
@@ -293,7 +294,7 @@ def test_single_series_charts_draw_the_tables_values_as_labels() -> None:
         if chart.kind is ChartKind.PIE:
             assert [t for t in texts if t.endswith("%") and t[0].isdigit()] == [r[-1] for r in rows]
         elif len(chart.series) == 1:
-            assert sorted(t for t in texts if t in {r[1] for r in rows}) == sorted(r[1] for r in rows if r[1] != MISSING_TEXT)
+            assert not Counter(r[1] for r in rows if r[1] != MISSING_TEXT) - Counter(texts)  # each label drawn
 
 
 def test_charts_keep_the_pdfs_colours_and_center_their_labels_in_any_font() -> None:
