@@ -33,13 +33,13 @@ _CLIP = re.compile(r"\s*clip-path: url\(#clip\)")
 class _Node(Element):
     """An ElementTree element answering the DOM calls ReportLab's SVG canvas makes."""
 
-    def setAttribute(self, name: str, value: str) -> None:  # noqa: N802  (the DOM's names)
+    def setAttribute(self, name: str, value: str) -> None:  # the DOM's names
         self.set(name, value)
 
-    def getAttribute(self, name: str) -> str:  # noqa: N802
+    def getAttribute(self, name: str) -> str:
         return self.get(name) or ""
 
-    def appendChild(self, child: Any) -> Any:  # noqa: N802
+    def appendChild(self, child: Any) -> Any:
         if isinstance(child, _Text):
             self.text = (self.text or "") + child.data
         elif child is not None:
@@ -55,13 +55,13 @@ class _Text:
 class _Document:
     """What the canvas asks of its DOM document."""
 
-    def createElement(self, tag: str) -> _Node:  # noqa: N802
+    def createElement(self, tag: str) -> _Node:
         return _Node(tag)
 
-    def createTextNode(self, data: str) -> _Text:  # noqa: N802
+    def createTextNode(self, data: str) -> _Text:
         return _Text(data)
 
-    def createComment(self, data: str) -> None:  # noqa: N802  (the canvas makes comments and drops them)
+    def createComment(self, data: str) -> None:  # the canvas makes comments and drops them
         return None
 
 
@@ -76,17 +76,17 @@ class _Canvas(renderSVG.SVGCanvas):  # type: ignore[misc]
         self.svg.append(self.groupTree)
         self.currGroup = self.groupTree
 
-    def setStrokeColor(self, color: Any) -> None:  # noqa: N802
+    def setStrokeColor(self, color: Any) -> None:
         super().setStrokeColor(color)
         if color is not None:
             self.style["stroke"] = _hex(color)
 
-    def setFillColor(self, color: Any) -> None:  # noqa: N802
+    def setFillColor(self, color: Any) -> None:
         super().setFillColor(color)
         if color is not None:
             self.style["fill"] = _hex(color)
 
-    def drawString(  # noqa: N802
+    def drawString(
         self,
         s: str,
         x: float,
@@ -94,7 +94,7 @@ class _Canvas(renderSVG.SVGCanvas):  # type: ignore[misc]
         angle: float = 0,
         link_info: Any = None,
         text_anchor: str = "left",
-        textRenderMode: int = 0,  # noqa: N803  (ReportLab's name)
+        textRenderMode: int = 0,  # ReportLab's name
         **attrs: Any,
     ) -> None:
         anchor = _ANCHORS.get(text_anchor)
