@@ -100,7 +100,7 @@ def page_html(document: Document, style: Style, canvas: Canvas) -> str:
         views.insert(toc_at, View("toc", "目录"))
     missing = sum(1 for f in figures(document) if f.missing)
     meta = document.meta
-    return _template().render(
+    return template().render(
         meta=meta,
         page_title=f"{meta.title}（{meta.version_line}）" if meta.version_line else meta.title,
         draft=not final,
@@ -144,7 +144,8 @@ def _view(
 
 
 @cache
-def _template() -> jinja2.Template:
+def template() -> jinja2.Template:
+    """The page's template, compiled once per process."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
