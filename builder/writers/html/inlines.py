@@ -20,15 +20,16 @@ Keys = Iterator[str]  # the occurrence keys of a block's figures, in reading ord
 
 def figure_attributes(figure: Figure, key: str) -> Markup:
     """` data-key="…" data-sources="…"` for the element that holds `figure`."""
-    return Markup(' data-key="{}" data-sources="{}"').format(key, " ".join(figure.sources))
+    # escape() and concatenation: Markup.format costs a tenth of the page's time, a figure at a time
+    return Markup(f' data-key="{escape(key)}" data-sources="{escape(" ".join(figure.sources))}"')
 
 
 def figure_html(figure: Figure, key: str, final: bool, text: str | None = None) -> Markup:
     """One printed figure (as `text`, when given: a chart's label), marked when it is missing in a draft."""
     attrs = figure_attributes(figure, key)
     if figure.missing and not final:
-        return Markup('<mark class="figure missing"{}>{}</mark>').format(attrs, figure.text)
-    return Markup('<span class="figure"{}>{}</span>').format(attrs, figure.text if text is None else text)
+        return Markup(f'<mark class="figure missing"{attrs}>{escape(figure.text)}</mark>')
+    return Markup(f'<span class="figure"{attrs}>{escape(figure.text if text is None else text)}</span>')
 
 
 def runs_html(runs: Iterable[Inline], keys: Keys, final: bool) -> Markup:

@@ -27,7 +27,6 @@ from reportlab.graphics import renderSVG
 _ANCHORS = {"middle": "middle", "end": "end"}  # ReportLab's anchors that SVG has too
 _NUMBER = re.compile(r"(-?\d+\.\d\d)\d+")  # more than two decimals: a hundredth of a point is plenty
 _UNREAD_FONT = re.compile(r"font-family: [^;]*; font-size: [^;]*; ")  # on a shape, where no text reads it
-_CLIP = re.compile(r"\s*clip-path: url\(#clip\)")
 
 
 class _Node(Element):
@@ -133,22 +132,23 @@ def svg_markup(drawing: Any, font_name: str, title: tuple[str, str], desc: tuple
     SubElement(svg, "title", {"id": title[0]}).text = title[1]
     SubElement(svg, "desc", {"id": desc[0]}).text = desc[1]
     for child in canvas.svg:
-        svg.append(_cleaned(child))
+        _clean(child)
+        svg.append(child)
     return tostring(svg, encoding="unicode", method="html", short_empty_elements=False)
 
 
-def _cleaned(element: Element) -> Element:
+def _clean(element: Element) -> None:
     """`element` and its children without empty transforms, unread fonts and long decimals."""
-    out = Element(element.tag)
-    for name, value in element.attrib.items():
-        if name == "transform":
-            value = value.strip()
-            if not value:
-                continue
-        elif name == "style":
-            value = _CLIP.sub("", _UNREAD_FONT.sub("", value))
-        out.set(name, _NUMBER.sub(r"\1", value))
-    out.text = element.text
-    for child in element:
-        out.append(_cleaned(child))
-    return out
+    for node in element.iter():
+        attrib = node.attrib
+        for name, value in list(attrib.items()):
+            if name == "transform":
+                value = value.strip()
+                if not value:
+                    del attrib[name]
+                    continue
+            elif name == "style" and "font-family: " in value:
+                value = _UNREAD_FONT.sub("", value)
+            if "." in value:
+                value = _NUMBER.sub(r"\1", value)
+            attrib[name] = value
