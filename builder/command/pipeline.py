@@ -7,10 +7,9 @@ stops a build, its folder holds the earlier set or the new one, whole; builds in
 Where it can fork (`builder.command.workers`), a build of both formats renders them in worker processes
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
-page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`); a third, when
-the page is asked for, imports the page writer, compiles its template and registers the fonts
-that measure the charts' labels while the workbook is read, then writes the page. The build writes
-the proof list (and redline) meanwhile. The files, messages and errors are those of a build in
+page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
+the page (`builder.writers.html`) and the proof list (and redline) meanwhile: the page's work runs
+beside the workers', on the cores they leave. The files, messages and errors are those of a build in
 one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
@@ -199,8 +198,6 @@ def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> dict[s
         out[_file(job, "pdf")], toc_pages = render_pdf(job, progress)
     if "docx" in formats:
         out[_file(job, "docx")] = write_docx(job, toc_pages)
-    if "html" in formats:
-        out[_file(job, "html")] = write_html(job)
     return out
 
 
@@ -259,31 +256,11 @@ def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> byte
         return write_docx(job, pages)
 
 
-def _page_for(edition_path: Path) -> Callable[[], object]:
-    """The page writer imported, its template compiled and the edition's fonts registered (which
-    measure the charts' labels), before the document is composed."""
-
-    def warm() -> object:
-        from builder.writers.html import page
-
-        page.template()
-        return _fonts_for(edition_path)()
-
-    return warm
-
-
-def _html_task(job: Job, _progress: Progress, _receive: parallel.Receive) -> bytes:
-    return write_html(job)
-
-
 def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Workers | None:
-    """The worker processes of a build of both formats (PDF, DOCX), and of the page when it is
-    asked for; None where it renders in-process."""
+    """The worker processes of a build of both formats (PDF, DOCX); None where it renders in-process."""
     if not all(f in formats for f in BOTH):
         return None
     siblings = [parallel.Sibling(_import_docx, _docx_task)]
-    if "html" in formats:
-        siblings.append(parallel.Sibling(_page_for(edition_path), _html_task))
     return parallel.Workers.start(_import_shared, _fonts_for(edition_path), _pdf_task, siblings)
 
 
@@ -292,9 +269,8 @@ def render_with(
 ) -> dict[str, bytes]:
     """`render_all` of both formats by the workers, and `meanwhile` here; a task whose worker was lost is done here.
 
-    The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the
-    page's (when its worker was started), the rest."""
-    workers.send([job] * len(workers.jobs))
+    The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
+    workers.send([job, job])
     try:
         later, failed = meanwhile(), None
     except Exception as exc:  # said after the writers' errors, as in a build in one process
@@ -308,15 +284,9 @@ def render_with(
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
-    out = {_file(job, "pdf"): data, _file(job, "docx"): document}
-    if len(workers.jobs) > 2:
-        try:
-            out[_file(job, "html")] = workers.result(2, progress)
-        except parallel.Lost:
-            out[_file(job, "html")] = write_html(job)
     if failed is not None:
         raise failed
-    return out | later
+    return {_file(job, "pdf"): data, _file(job, "docx"): document, **later}
 
 
 def build(
@@ -371,7 +341,9 @@ def _build(
         checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
-            return extras(document, checked, style, since)
+            # the page is written here, in the build's process, while the workers write the PDF and DOCX
+            page = {_file(job, "html"): write_html(job)} if "html" in formats else {}
+            return page | extras(document, checked, style, since)
 
         if workers is None:
             payloads = render_all(job, formats, progress) | later()
