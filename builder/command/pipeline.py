@@ -8,8 +8,8 @@ Where it can fork (`builder.command.workers`), a build of both formats renders t
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
 page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
-the page (`builder.writers.html`) and the proof list (and redline) meanwhile: the page's work runs
-beside the workers', on the cores they leave. The files, messages and errors are those of a build in
+the proof list (and redline) meanwhile, and the page (`builder.writers.html`) once the PDF is done,
+beside the DOCX worker's last part: each core has one process's work at a time. The files, messages and errors are those of a build in
 one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
@@ -198,6 +198,8 @@ def render_all(job: Job, formats: tuple[str, ...], progress: Progress) -> dict[s
         out[_file(job, "pdf")], toc_pages = render_pdf(job, progress)
     if "docx" in formats:
         out[_file(job, "docx")] = write_docx(job, toc_pages)
+    if "html" in formats:
+        out[_file(job, "html")] = write_html(job)
     return out
 
 
@@ -265,28 +267,42 @@ def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Work
 
 
 def render_with(
-    workers: parallel.Workers, job: Job, progress: Progress, meanwhile: Callable[[], dict[str, bytes]]
+    workers: parallel.Workers,
+    job: Job,
+    progress: Progress,
+    meanwhile: Callable[[], dict[str, bytes]],
+    formats: tuple[str, ...] = BOTH,
 ) -> dict[str, bytes]:
-    """`render_all` of both formats by the workers, and `meanwhile` here; a task whose worker was lost is done here.
+    """`render_all` of both formats by the workers, `meanwhile` here while the PDF is typed, and the
+    page here (when `formats` asks for it) once the PDF is done, while the DOCX worker finishes; a
+    task whose worker was lost is done here.
 
-    The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
+    The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the page's, the rest."""
     workers.send([job, job])
+    failed: list[Exception] = []  # said after the writers' errors, as in a build in one process
     try:
-        later, failed = meanwhile(), None
-    except Exception as exc:  # said after the writers' errors, as in a build in one process
-        later, failed = {}, exc
+        later = meanwhile()
+    except Exception as exc:
+        later = {}
+        failed.append(exc)
     try:
         data, pages = workers.result(0, progress)
     except parallel.Lost as lost:
         data, pages = render_pdf(job, lost.rest(progress))
     workers.tell(1, pages)
+    page: dict[str, bytes] = {}
+    if "html" in formats:
+        try:
+            page[_file(job, "html")] = write_html(job)
+        except Exception as exc:
+            failed.insert(0, exc)
     try:
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
-    if failed is not None:
-        raise failed
-    return {_file(job, "pdf"): data, _file(job, "docx"): document, **later}
+    if failed:
+        raise failed[0]
+    return {_file(job, "pdf"): data, _file(job, "docx"): document, **page, **later}
 
 
 def build(
@@ -341,14 +357,12 @@ def _build(
         checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
-            # the page is written here, in the build's process, while the workers write the PDF and DOCX
-            page = {_file(job, "html"): write_html(job)} if "html" in formats else {}
-            return page | extras(document, checked, style, since)
+            return extras(document, checked, style, since)
 
         if workers is None:
             payloads = render_all(job, formats, progress) | later()
         else:
-            payloads = render_with(workers, job, progress, later)
+            payloads = render_with(workers, job, progress, later, formats)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:
