@@ -56,6 +56,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(result.document, page, docx, stated_bad)
 
 
+@pytest.fixture(scope="module")
+def root(built: Built) -> Any:
+    """The page parsed once, for the tests that only read it (the suite's process stays small)."""
+    return parsed(built.page.read_bytes())
+
+
 def page_parts(root: Any) -> list[str]:
     """The page's text in reading order, split at the level-1 headings: the opening, then one string a
     part; the contents list, the charts' drawings and their tables left out (the DOCX has none of them)."""
@@ -96,8 +102,7 @@ def test_every_seed_figure_is_on_the_page_in_the_same_part(built: Built) -> None
     assert absent == []
 
 
-def test_the_draft_page_marks_each_missing_figure_as_the_docx_does(built: Built) -> None:
-    root = parsed(built.page.read_bytes())
+def test_the_draft_page_marks_each_missing_figure_as_the_docx_does(root: Any) -> None:
     marks = root.xpath("//main//mark[contains(@class, 'missing')][not(ancestor::details)]")
     assert len(marks) == 8 and all("".join(m.itertext()) == MISSING_TEXT for m in marks)
     assert root.xpath("//*[@class='draft-banner']")
@@ -120,9 +125,8 @@ def _docx_chart_workbooks(path: Path) -> list[list[tuple[Any, ...]]]:
         return out
 
 
-def test_each_charts_table_holds_what_the_docx_charts_workbook_holds(built: Built) -> None:
+def test_each_charts_table_holds_what_the_docx_charts_workbook_holds(built: Built, root: Any) -> None:
     charts = [b for b in built.document.blocks if isinstance(b, Chart)]
-    root = parsed(built.page.read_bytes())
     workbooks = _docx_chart_workbooks(built.docx)
     assert len(charts) == len(workbooks) >= 15
     for chart, workbook in zip(charts, workbooks, strict=True):
@@ -139,8 +143,7 @@ def test_each_charts_table_holds_what_the_docx_charts_workbook_holds(built: Buil
                     assert got == f"{Decimal(got):.{chart.places}f}", "printed with the chart's decimals"
 
 
-def test_single_series_charts_label_what_their_tables_hold(built: Built) -> None:
-    root = parsed(built.page.read_bytes())
+def test_single_series_charts_label_what_their_tables_hold(built: Built, root: Any) -> None:
     checked = 0
     for chart in (b for b in built.document.blocks if isinstance(b, Chart)):
         if len(chart.series) != 1:
