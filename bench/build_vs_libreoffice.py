@@ -1,4 +1,4 @@
-"""Our full build (PDF, DOCX, proof list: `builder build`) of an edition against LibreOffice converting our DOCX to PDF.
+"""Our full build (PDF, DOCX, page, proof list: `builder build`) of an edition against LibreOffice converting our DOCX to PDF.
 
 Both run as separate processes, alternating, in one run; the medians of `--runs` rounds are
 compared. Peak memory is each process's maximum resident set size.

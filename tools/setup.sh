@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set everything up (virtual environment, the package, CJK fonts) and build the sample edition.
+# Set everything up (virtual environment, the package, CJK fonts, the page's test tools) and build the sample edition.
 #   bash tools/setup.sh            set up, then build inputs/2020 into out/2020/
 #   bash tools/setup.sh --no-build set up only
 set -euo pipefail
@@ -43,6 +43,17 @@ if [ -n "$missing_fonts" ]; then
   echo "setup: installing CJK fonts: $FONT_PACKAGES" >&2
   # shellcheck disable=SC2086
   apt_install $FONT_PACKAGES || echo "setup: could not install fonts; as root run: apt-get install $FONT_PACKAGES" >&2
+fi
+
+# What the page's tests open it with: Debian's Chromium (Playwright drives it; no browser is
+# downloaded) and a Java runtime for the W3C Nu HTML Checker; axe-core is in tests/data/axe.
+TEST_PACKAGES=""
+command -v chromium >/dev/null || TEST_PACKAGES="chromium"
+command -v java >/dev/null || TEST_PACKAGES="$TEST_PACKAGES default-jre-headless"
+if [ -n "$TEST_PACKAGES" ]; then
+  echo "setup: installing what the page's tests need:$TEST_PACKAGES" >&2
+  # shellcheck disable=SC2086
+  apt_install $TEST_PACKAGES || echo "setup: could not install them; as root run: apt-get install$TEST_PACKAGES (the page's browser and checker tests skip without them)" >&2
 fi
 
 if [ ! -x .venv/bin/python ]; then

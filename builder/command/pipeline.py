@@ -8,8 +8,9 @@ Where it can fork (`builder.command.workers`), a build of both formats renders t
 started while the workbook is read, each importing only its own writer meanwhile: the first
 registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
 page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
-the redline meanwhile, and the proof list, which prints each figure's page in the PDF, as soon as the
-PDF is done, while the DOCX worker fills in its pages. The files, messages and errors are those of a build in
+the redline meanwhile, and once the PDF is done, while the DOCX worker fills in its pages, the
+proof list, which prints each figure's page in the PDF, and the page (`builder.writers.html`):
+each core has one process's work at a time. The files, messages and errors are those of a build in
 one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
     from builder.writers.proof_list.rows import Checked
 
 Progress = Callable[[str], None]
-BOTH = ("pdf", "docx")
+BOTH = ("pdf", "docx")  # the formats the worker processes write
+FORMATS = (*BOTH, "html")  # what a build writes, besides the proof list and the findings
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,12 @@ def write_docx(job: Job, toc_pages: dict[int, int]) -> bytes:
     return docx.write(job.document, job.style, toc_pages=toc_pages)
 
 
+def write_html(job: Job) -> bytes:
+    from builder.writers import html
+
+    return html.write(job.document, job.style, font_dirs=job.font_dirs)
+
+
 AfterPdf = Callable[[dict[str, int]], dict[str, bytes]]  # files made from the PDF's page of each figure
 
 
@@ -207,6 +215,8 @@ def render_all(job: Job, formats: tuple[str, ...], progress: Progress, after_pdf
         out[_file(job, "pdf")], toc_pages, figure_pages = render_pdf(job, progress)
     if "docx" in formats:
         out[_file(job, "docx")] = write_docx(job, toc_pages)
+    if "html" in formats:
+        out[_file(job, "html")] = write_html(job)
     return out | after_pdf(figure_pages)
 
 
@@ -279,27 +289,44 @@ def render_with(
     progress: Progress,
     meanwhile: Callable[[], dict[str, bytes]],
     after_pdf: AfterPdf,
+    formats: tuple[str, ...] = BOTH,
 ) -> dict[str, bytes]:
-    """`render_all` of both formats by the workers, and `meanwhile` here; a task whose worker was lost is done here.
+    """`render_all` of both formats by the workers, `meanwhile` here while the PDF is typed, and the
+    page (when `formats` asks for it) and `after_pdf`'s files here once the PDF is done, while the
+    DOCX worker finishes; a task whose worker was lost is done here.
 
-    The files and errors come in the order of a build in one process: the PDF's, the DOCX's, the rest."""
+    The files come in the order of a build in one process: the PDF's, the DOCX's, the page's, the
+    proof list's, the rest; the first error said is the writers', then the page's, the proof list's, the rest's."""
     workers.send([job, job])
+    failed: list[Exception] = []  # said after the writers' errors, as in a build in one process
     try:
-        later, failed = meanwhile(), None
-    except Exception as exc:  # said after the writers' errors, as in a build in one process
-        later, failed = {}, exc
+        later = meanwhile()
+    except Exception as exc:
+        later = {}
+        failed.append(exc)
     try:
         data, pages, figure_pages = workers.result(0, progress)
     except parallel.Lost as lost:
         data, pages, figure_pages = render_pdf(job, lost.rest(progress))
     workers.tell(1, pages)
-    made = after_pdf(figure_pages)  # while the DOCX worker fills in its contents pages
+    made: dict[str, bytes] = {}
+    after: list[Exception] = []  # the page's and the proof list's, said before meanwhile's
+    if "html" in formats:
+        try:
+            made[_file(job, "html")] = write_html(job)
+        except Exception as exc:
+            after.append(exc)
+    try:
+        made |= after_pdf(figure_pages)
+    except Exception as exc:
+        after.append(exc)
     try:
         document = workers.result(1, progress)
     except parallel.Lost:
         document = write_docx(job, pages)
-    if failed is not None:
-        raise failed
+    failed = after + failed
+    if failed:
+        raise failed[0]
     return {_file(job, "pdf"): data, _file(job, "docx"): document, **made, **later}
 
 
@@ -308,7 +335,7 @@ def build(
     out_dir: Path | None = None,
     *,
     final: bool = False,
-    formats: tuple[str, ...] = BOTH,
+    formats: tuple[str, ...] = FORMATS,
     progress: Progress = stderr_progress,
     since: Path | None = None,
 ) -> Built:
@@ -363,7 +390,7 @@ def _build(
         if workers is None:
             payloads = render_all(job, formats, progress, proof) | later()
         else:
-            payloads = render_with(workers, job, progress, later, proof)
+            payloads = render_with(workers, job, progress, later, proof, formats)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:

@@ -14,7 +14,7 @@ from builder.document import Document
 from builder.style import Style
 
 Writer = Callable[[Document, Style], bytes]
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "html", "pdf")
 
 
 def writer(name: str) -> Writer:

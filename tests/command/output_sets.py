@@ -21,7 +21,7 @@ STOPPED = {130, 128 + signal.SIGTERM, 128 + signal.SIGHUP, -signal.SIGTERM, -sig
 Files = dict[str, bytes]
 
 # the names of a build's set, in the order it writes them; the redline only with --since
-NAMES = ("报告.pdf", "报告.docx", "报告-校对清单.xlsx", "报告-修订.docx", "检查结果.txt")
+NAMES = ("报告.pdf", "报告.docx", "报告.html", "报告-校对清单.xlsx", "报告-修订.docx", "检查结果.txt")
 USER = {"编辑手记.txt": "用户自己放进来的文件，应当原样留下。".encode()}
 
 
@@ -37,7 +37,7 @@ def synthetic(rng: random.Random, names: tuple[str, ...], tag: bytes) -> Files:
 def earlier_and_new(seed: int = SEED) -> tuple[Files, Files]:
     """The earlier set lacks the redline, so one file of the new set has no earlier file to move aside."""
     rng = random.Random(seed)
-    return synthetic(rng, NAMES[:3] + NAMES[4:], b"earlier "), synthetic(rng, NAMES, b"new ")
+    return synthetic(rng, NAMES[:4] + NAMES[5:], b"earlier "), synthetic(rng, NAMES, b"new ")
 
 
 def contents(folder: Path) -> dict[str, bytes | None]:

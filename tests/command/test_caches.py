@@ -588,8 +588,9 @@ def test_build_command_writes_four_outputs_and_exits_0(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     names = sorted(p.name for p in out.iterdir())
-    assert len(names) == 4, names
+    assert len(names) == 5, names
     assert sum(n.endswith(".pdf") for n in names) == 1
+    assert sum(n.endswith(".html") for n in names) == 1
     assert sum(n.endswith(".docx") for n in names) == 1
     assert sum(n.endswith("-校对清单.xlsx") for n in names) == 1
     assert "检查结果.txt" in names

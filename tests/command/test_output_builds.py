@@ -54,7 +54,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Edition, Edition
         assert main(["build", str(edition), "-o", str(out)]) == 0
         built.append(Edition(edition, {p.name: p.read_bytes() for p in out.iterdir()}))
     first, second = built
-    assert first.files.keys() == second.files.keys() and len(first.files) == 4
+    assert first.files.keys() == second.files.keys() and len(first.files) == 5
     assert all(first.files[n] != second.files[n] for n in first.files)
     return first, second
 

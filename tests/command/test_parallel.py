@@ -227,7 +227,7 @@ def one_process(tmp_path_factory: pytest.TempPathFactory) -> Run:
         code = main(["build", str(SAMPLE), "-o", str(out)])
     assert forks == []
     reference = _outcome(code, out, err.getvalue())
-    assert reference.code == 0 and len(reference.files) == 4
+    assert reference.code == 0 and len(reference.files) == 5
     return reference
 
 

@@ -289,7 +289,7 @@ def test_a_worker_waiting_for_its_job_ends_on_sigterm(
     finally:
         os.kill(build.pid, signal.SIGCONT)
     assert build.process.wait(timeout=LIMIT) == 0  # the build does the stopped worker's task itself
-    assert len(list(out.iterdir())) == 4
+    assert len(list(out.iterdir())) == 5
     assert _gone(build.workers) == []
 
 

@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from builder.document import Chart, ChartKind, Figure, FigureState, Series
-from builder.writers.pdf.charts import PALETTE, drawing
+from builder.writers.drawing.charts import PALETTE, drawing
 
 FONT = "test-cjk"
 FONT_PATH = Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf")

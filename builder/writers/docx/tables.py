@@ -1,7 +1,6 @@
 """Take a tree `Table`, produce a Word table; with the inline runs and captions tables share.
 
-Cells follow HTML's rule for spans: a row lists only the cells that start in it, so a position
-covered by a row span from above is skipped. Widths are fractions of the text width.
+Cells sit where `builder.writers.layout.grid_cells` puts them. Widths are fractions of the text width.
 """
 
 from __future__ import annotations
@@ -17,9 +16,10 @@ from docx.shared import Mm
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from builder.document import Cell, FigureState, Inline, Table, Text
+from builder.document import FigureState, Inline, Table, Text
 from builder.style import Style
 from builder.writers.docx import anchors, styles, xml
+from builder.writers.layout import GridCell, grid_cells
 
 NewParagraph = Callable[[str], Paragraph]
 
@@ -60,36 +60,6 @@ def write_caption(paragraph: Paragraph, label: str, number: int, text: str) -> N
     paragraph.add_run(label)
     xml.append_field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
     paragraph.add_run(f" {text}")
-
-
-@dataclass(frozen=True)
-class GridCell:
-    """A cell at its grid position."""
-
-    row: int
-    col: int
-    cell: Cell
-    header: bool
-
-
-def grid_cells(table: Table) -> tuple[list[GridCell], int, int]:
-    """Each cell at its row and column (HTML span rules); with the grid's row and column counts."""
-    occupied: set[tuple[int, int]] = set()
-    placed: list[GridCell] = []
-    rows = [(row, True) for row in table.header] + [(row, False) for row in table.rows]
-    for r, (row, header) in enumerate(rows):
-        c = 0
-        for cell in row:
-            while (r, c) in occupied:
-                c += 1
-            placed.append(GridCell(r, c, cell, header))
-            occupied.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
-            c += cell.colspan
-    n_rows = max((p.row + p.cell.rowspan for p in placed), default=0)
-    n_cols = max((p.col + p.cell.colspan for p in placed), default=0)
-    if table.widths and len(table.widths) != n_cols:
-        raise ValueError(f"table {table.id}: {len(table.widths)} widths for {n_cols} columns")
-    return placed, n_rows, n_cols
 
 
 def column_widths(table: Table, n_cols: int, text_width_mm: float) -> list[float]:

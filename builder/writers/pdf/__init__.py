@@ -1,7 +1,7 @@
 """The PDF writer: take a `Document` and a `Style`, produce a typeset PDF (GB/T 9704) with embedded fonts.
 
 Modules: `assemble` (flowables and page furniture), `paragraph` and `linebreak` (Chinese line
-breaking and justification), `charts` (vector charts from the same chart nodes as the DOCX).
+breaking and justification); the charts are `builder.writers.drawing`'s, shared with the page.
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ from builder.document import (
 )
 from builder.style import Style
 from builder.style.fonts import ResolvedFont
+from builder.writers.drawing import charts
 from builder.writers.layout import chart_aspect
-from builder.writers.pdf import charts
 from builder.writers.pdf.floats import TALL, End, Float, Placer
 from builder.writers.pdf.linebreak import Piece
 from builder.writers.pdf.paragraph import Justified

@@ -1,4 +1,4 @@
-"""Take a tree `Chart`, produce a ReportLab `Drawing` for the PDF writer.
+"""Take a tree `Chart`, produce a ReportLab `Drawing` for the PDF writer and the page.
 
 ReportLab's chart widgets draw the bars, lines, wedges, axes and grid. Every piece of text
 (category labels, data labels, the unit, the legend, pie percentages) is placed here, from
@@ -29,7 +29,7 @@ from reportlab.lib.colors import white
 
 from builder.document import Chart, ChartKind
 from builder.model.numbers import percent
-from builder.writers.pdf.chart_parts import (
+from builder.writers.drawing.chart_parts import (
     GAP_FACTOR,
     SPACE_FACTOR,
     Entry,
@@ -46,7 +46,7 @@ from builder.writers.pdf.chart_parts import (
     legend_rows,
     value_range,
 )
-from builder.writers.pdf.chart_style import (
+from builder.writers.drawing.chart_style import (
     AXIS,
     DASHES,
     GRID,
@@ -60,7 +60,7 @@ from builder.writers.pdf.chart_style import (
     Number,
 )
 
-__all__ = ["PALETTE", "drawing", "plotted_values"]
+__all__ = ["PALETTE", "drawing", "label_text", "pie_shares", "plotted_values"]
 
 ELLIPSIS = "…"
 LEGEND_SHARE = 0.6  # the widest a legend entry may be, as a share of the drawing's width
@@ -82,8 +82,16 @@ def plotted_values(chart: Chart) -> list[list[Number]]:
     return rows
 
 
-def _number_text(value: Decimal, places: int) -> str:
+def label_text(value: Decimal, places: int) -> str:
+    """A plotted value as its data label prints it."""
     return format(value, f".{max(places, 0)}f")
+
+
+def pie_shares(values: Sequence[Number]) -> list[str | None]:
+    """Each wedge's label: its share of the plotted total (“91.32%”); None where no wedge is drawn
+    (a missing, zero or negative value)."""
+    total = sum((v for v in values if v is not None and v > 0), Decimal(0))
+    return [f"{percent(v, total, 2):.2f}%" if v is not None and v > 0 else None for v in values]
 
 
 def _floats(row: Sequence[Number]) -> list[float | None]:
@@ -147,7 +155,7 @@ def _value_labels(chart: Chart, rows: Sequence[Sequence[Number]]) -> list[str | 
     """Data labels of a single-series chart, one per category (None: no label)."""
     if len(rows) != 1:
         return [None] * len(chart.categories)
-    return [None if v is None else _number_text(v, chart.places) for v in rows[0]]
+    return [None if v is None else label_text(v, chart.places) for v in rows[0]]
 
 
 def _style_value_axis(axis: Any, scale: Scale, font: Font) -> None:
@@ -370,8 +378,7 @@ def _pie(d: Any, chart: Chart, values: Sequence[Number], font: Font) -> None:
     width, height = d.width, d.height
     shown = [(i, v) for i, v in enumerate(values) if v is not None and v > 0]
     total = sum((v for _, v in shown), Decimal(0))
-    shares = [percent(v, total, 2) for _, v in shown] if total else []
-    texts = [f"{p:.2f}%" for p in shares]
+    texts = [t for t in pie_shares(values) if t is not None]
     entries = [Entry(chart.categories[i], PALETTE[i % len(PALETTE)]) for i, _ in shown]
     legend = legend_rows(entries, font, width - 2 * PAD)
     legend_height = chart_legend_height(legend, font)

@@ -1,4 +1,4 @@
-"""The look every PDF chart shares: its palette, ink, sizes and markers."""
+"""The look every chart drawing shares: its palette, ink, sizes and markers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a PDF chart draws besides its bars, lines and wedges: measured text and labels that wrap,
+"""What a chart drawing draws besides its bars, lines and wedges: measured text and labels that wrap,
 the value axis's 1-2-5 scale, the legend and the category labels under a horizontal axis."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from builder.document import ChartKind
-from builder.writers.pdf.chart_style import DASHES, INK, LEADING, MARKER_SIZE, MARKERS, PAD, Number
+from builder.writers.drawing.chart_style import DASHES, INK, LEADING, MARKER_SIZE, MARKERS, PAD, Number
 
 # --- text --------------------------------------------------------------------------------------
 
