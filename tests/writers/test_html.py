@@ -159,9 +159,9 @@ def test_language_title_with_version_and_date_and_nothing_loaded() -> None:
 def test_font_stacks_name_the_chinese_fonts_and_open_fallbacks() -> None:
     style = parsed(written()).findtext(".//style")
     stacks = dict(re.findall(r"--font-(\w+): ([^;]+);", style))
-    assert all(name in stacks["body"] for name in ('"仿宋"', '"FangSong"', '"AR PL SungtiL GB"')) and stacks["body"].endswith("serif")
-    assert all(name in stacks["heading1"] for name in ('"黑体"', '"SimHei"', '"WenQuanYi Micro Hei"')) and stacks["heading1"].endswith("sans-serif")
-    assert all(name in stacks["heading2"] for name in ('"楷体"', '"KaiTi"', '"AR PL KaitiM GB"'))
+    assert all(name in stacks["body"] for name in ('"仿宋"', '"FangSong"', '"FandolFang"', '"AR PL SungtiL GB"')) and stacks["body"].endswith("serif")
+    assert all(name in stacks["heading1"] for name in ('"黑体"', '"SimHei"', '"FandolHei"', '"WenQuanYi Micro Hei"')) and stacks["heading1"].endswith("sans-serif")
+    assert all(name in stacks["heading2"] for name in ('"楷体"', '"KaiTi"', '"FandolKai"', '"AR PL KaitiM GB"'))
     assert "/usr/share" not in style
     assert "@media print" in style and re.search(r"@page \{ size: 210(\.0)?mm 297(\.0)?mm; margin: 37(\.0)?mm 26(\.0)?mm 35(\.0)?mm 28(\.0)?mm", style)
 

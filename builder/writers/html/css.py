@@ -3,7 +3,8 @@ weight, and the printed page (paper and margins, GB/T 9704).
 
 A page cannot embed the PDF's fonts without fetching or carrying megabytes of them, so it names
 fonts instead: the role's Word names (仿宋_GB2312, 仿宋; 黑体; 楷体), its family candidates
-(FangSong, SimHei, KaiTi, then the macOS and open ones the PDF writer looks for), then open
+(FangSong, SimHei, KaiTi, then the macOS and open ones the PDF writer looks for: Fandol, then
+its stand-ins), then open
 families a Linux reader may have, then the generic family. Font file paths are left out.
 """
 
@@ -33,11 +34,18 @@ class PrintPage:
 def font_stack(role: str, font: Font) -> str:
     """The CSS `font-family` value of a role: its named fonts in order, open fallbacks, a generic family."""
     sans = role in SANS_ROLES
-    names = [font.docx, font.docx_alt, *(c for c in font.candidates if not c.startswith("/"))]
+    names = [font.docx, font.docx_alt, *(_family(c) for c in font.choices if not c.startswith("/"))]
     names += OPEN_SANS if sans else OPEN_SERIF
     unique = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     quoted = [_quoted(n) for n in unique]
     return ", ".join([*quoted, "sans-serif" if sans else "serif"])
+
+
+def _family(name: str) -> str:
+    """A family name for CSS: the style may name a face by its PostScript name (FandolFang-Regular),
+    which a browser does not match as a family."""
+    head, _, tail = name.rpartition("-")
+    return head if head and tail in ("Regular", "Bold") else name
 
 
 def _quoted(name: str) -> str:
