@@ -196,6 +196,8 @@ def test_tables_have_a_caption_header_scopes_row_headers_and_right_aligned_numbe
     assert [(th.get("scope"), th.get("colspan"), th.get("rowspan")) for th in head.iter("th")] == [
         ("col", None, "2"), ("colgroup", "2", None), ("col", None, "2"), ("col", None, None), ("col", None, None)
     ]
+    kept = [(text_of(span), text_of(span.getparent())) for span in head.xpath(".//span[@class='nowrap']")]
+    assert kept == [("（件）", "受理量（件）"), ("（%）", "占比（%）")]  # a unit on one line, as in the PDF
     body = table.find("tbody").findall("tr")
     assert [[c.tag for c in row] for row in body] == [["th", "td", "td", "td"]] * 3
     assert all(row[0].get("scope") == "row" for row in body)

@@ -8,6 +8,7 @@ throughout, its dashes with it. Column widths are the tree's fractions, as perce
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -41,6 +42,14 @@ class TableView:
     kind: str = "table"
 
 
+_UNIT = re.compile("（[^（）<>]{1,12}）")  # a header's unit, （万件） or （%）: escaped text, no markup inside
+
+
+def _units_kept(content: Markup) -> Markup:
+    """A header's units kept on one line, as the PDF keeps them (the browser would break “（万” / “件）”)."""
+    return Markup(_UNIT.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', str(content)))
+
+
 def table_view(table: Table, element_id: str, keys: Keys, final: bool) -> TableView:
     """The view of `table`; `keys` gives its figures their occurrence keys, row by row."""
     placed, _, n_cols = grid_cells(table)
@@ -52,7 +61,7 @@ def table_view(table: Table, element_id: str, keys: Keys, final: bool) -> TableV
         content = runs_html(p.cell.runs, keys, final)
         if p.header:
             scope = "colgroup" if p.cell.colspan > 1 else "col"
-            header[p.row].append(CellView("th", scope, p.cell.colspan, p.cell.rowspan, False, content))
+            header[p.row].append(CellView("th", scope, p.cell.colspan, p.cell.rowspan, False, _units_kept(content)))
             continue
         numeric = bool(numeric_cols.intersection(_columns(p)))
         if p.col in row_header_cols:
