@@ -146,7 +146,9 @@ class Build:
         table = _table()
         if self.pid in table:
             name = table[self.pid].name
-            self.workers |= {p for p in _descendants(self.pid, table) if p.name == name}
+            # one entry a process: its state changes from look to look, and a set keeping each
+            # state seen would count one worker twice
+            self.workers |= {p._replace(state="") for p in _descendants(self.pid, table) if p.name == name}
         with contextlib.suppress(BlockingIOError, ValueError):
             while chunk := os.read(self.stderr.fileno(), 1 << 16):
                 self.said += chunk.decode("utf-8", "replace")
@@ -257,7 +259,8 @@ def test_the_workers_end_with_the_build(
 
 def _waiting_for_its_job(build: Build, worker: Proc) -> bool:
     """Blocked in a pipe read with no helper of its own running (fc-list's output is read from a pipe too)."""
-    helpers = [p for p in _descendants(worker.pid, _table()) if p not in build.workers]
+    workers = {(w.pid, w.started) for w in build.workers}
+    helpers = [p for p in _descendants(worker.pid, _table()) if (p.pid, p.started) not in workers]
     return not helpers and _in_pipe_read(worker.pid)
 
 
