@@ -58,6 +58,7 @@ class Job:
     document: Document
     style: Style
     font_dirs: tuple[Path, ...]
+    page: bool = False  # the page (HTML) too: the DOCX worker writes it while the PDF is typed
 
 
 def stderr_progress(text: str) -> None:
@@ -67,7 +68,9 @@ def stderr_progress(text: str) -> None:
 def safe_name(name: str) -> str:
     """A file or folder name with no separators, dot-dot or control characters."""
     cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\:*?"<>|').strip(". ")
-    while len(cleaned.encode("utf-8")) > 150:  # file systems count bytes; leave room for “-校对清单.xlsx” and temp names
+    while (
+        len(cleaned.encode("utf-8")) > 150
+    ):  # file systems count bytes; leave room for “-校对清单.xlsx” and temp names
         cleaned = cleaned[:-1]
     return cleaned or "report"
 
@@ -157,7 +160,6 @@ def redline_since(old_edition: Path, new: Document, style: Style) -> bytes:
     return redline(old, new, style, author=new.meta.author or "builder", date=date)
 
 
-
 def proof_inputs(findings: Iterable[Finding], ledger: Ledger | None = None) -> Checked:
     """What the proof list needs of the check and the derived figures, as plain text: the problems by
     cell, and with the edition's `ledger`, each derived formula written wholly in cells
@@ -235,9 +237,37 @@ def _import_shared() -> None:
     import PIL.Image  # noqa: F401
 
 
+def _shared_warm(edition_path: Path, page: bool) -> Callable[[], object]:
+    """The warm-up both workers share: the libraries, and when the DOCX worker draws the page's
+    charts too, the chart drawings and the fonts, registered once for both."""
+    fonts = _fonts_for(edition_path)
+
+    def warm() -> object:
+        _import_shared()
+        if not page:
+            return None
+        import builder.writers.drawing.charts  # noqa: F401
+
+        return fonts()
+
+    return warm
+
 
 def _import_docx() -> None:
-    pass
+    """The DOCX worker's imports beyond the shared ones: its writer, and the page's, which draws the charts."""
+    import builder.writers.docx.pages
+    import builder.writers.html  # noqa: F401
+
+
+def _docx_warm(edition_path: Path, page: bool) -> Callable[[], object]:
+    """The DOCX worker's warm-up: its imports, and with the page, the fonts its charts are measured in."""
+    fonts = _fonts_for(edition_path)
+
+    def warm() -> object:
+        _import_docx()
+        return fonts() if page else None
+
+    return warm
 
 
 def _fonts_for(edition_path: Path) -> Callable[[], object]:
@@ -245,7 +275,6 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
     the edition not load, the PDF task meets and reports that)."""
 
     def warm() -> object:
-        import builder.writers.pdf  # noqa: F401
         from builder.style import load_style
         from builder.style.fonts import register
         from builder.workbook.edition import load_edition
@@ -255,32 +284,58 @@ def _fonts_for(edition_path: Path) -> Callable[[], object]:
     return warm
 
 
+def _pdf_warm(edition_path: Path) -> Callable[[], object]:
+    """The PDF worker's warm-up: its writer, and the fonts (unless the shared warm-up has them)."""
+    fonts = _fonts_for(edition_path)
+
+    def warm() -> object:
+        import builder.writers.pdf  # noqa: F401
+
+        return fonts()
+
+    return warm
+
+
 def _pdf_task(job: Job, progress: Progress, _receive: parallel.Receive) -> PdfPages:
     return render_pdf(job, progress)
 
 
-def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> bytes:
-    """The DOCX written with stand-in contents pages while the PDF is typed, then given the PDF's pages."""
+Page = bytes | parallel.Raised | None  # the page, the error that stopped it, or not written
+
+
+def _docx_task(job: Job, _progress: Progress, receive: parallel.Receive) -> tuple[bytes, Page]:
+    """The DOCX written with stand-in contents pages while the PDF is typed, then the page when the
+    job asks for it, then the DOCX given the PDF's pages. An error in the page is sent back, not
+    raised: the build says the DOCX's errors first, as in one process."""
     from builder.writers.docx import pages as docx_pages
 
     try:
         stand_ins = docx_pages.placeholders(job.document)
     except docx_pages.Unfilled:
-        return write_docx(job, receive())
-    blob = write_docx(job, stand_ins)
+        stand_ins = None
+    blob = write_docx(job, stand_ins) if stand_ins is not None else None
+    page: Page = None
+    if job.page:
+        try:
+            page = write_html(job)
+        except Exception as exc:
+            page = parallel.carried(exc)
     pages: dict[int, int] = receive()
+    if blob is None:
+        return write_docx(job, pages), page
     try:
-        return docx_pages.fill(blob, pages)
+        return docx_pages.fill(blob, pages), page
     except Exception:  # `Unfilled`, or anything else in the filling: the writer is the authority
-        return write_docx(job, pages)
+        return write_docx(job, pages), page
 
 
 def start_workers(edition_path: Path, formats: tuple[str, ...]) -> parallel.Workers | None:
     """The worker processes of a build of both formats (PDF, DOCX); None where it renders in-process."""
     if not all(f in formats for f in BOTH):
         return None
-    siblings = [parallel.Sibling(_import_docx, _docx_task)]
-    return parallel.Workers.start(_import_shared, _fonts_for(edition_path), _pdf_task, siblings)
+    siblings = [parallel.Sibling(_docx_warm(edition_path, "html" in formats), _docx_task)]
+    shared = _shared_warm(edition_path, "html" in formats)
+    return parallel.Workers.start(shared, _pdf_warm(edition_path), _pdf_task, siblings)
 
 
 def render_with(
@@ -289,11 +344,10 @@ def render_with(
     progress: Progress,
     meanwhile: Callable[[], dict[str, bytes]],
     after_pdf: AfterPdf,
-    formats: tuple[str, ...] = BOTH,
 ) -> dict[str, bytes]:
-    """`render_all` of both formats by the workers, `meanwhile` here while the PDF is typed, and the
-    page (when `formats` asks for it) and `after_pdf`'s files here once the PDF is done, while the
-    DOCX worker finishes; a task whose worker was lost is done here.
+    """`render_all` by the workers: the PDF by the first, the DOCX and (when `job.page`) the page by
+    the second; `meanwhile` here while the PDF is typed, `after_pdf`'s files here once it is done,
+    while the DOCX worker fills in its pages; a task whose worker was lost is done here.
 
     The files come in the order of a build in one process: the PDF's, the DOCX's, the page's, the
     proof list's, the rest; the first error said is the writers', then the page's, the proof list's, the rest's."""
@@ -309,25 +363,32 @@ def render_with(
     except parallel.Lost as lost:
         data, pages, figure_pages = render_pdf(job, lost.rest(progress))
     workers.tell(1, pages)
-    made: dict[str, bytes] = {}
-    after: list[Exception] = []  # the page's and the proof list's, said before meanwhile's
-    if "html" in formats:
-        try:
-            made[_file(job, "html")] = write_html(job)
-        except Exception as exc:
-            after.append(exc)
     try:
-        made |= after_pdf(figure_pages)
+        proof = after_pdf(figure_pages)
     except Exception as exc:
-        after.append(exc)
+        proof, failed = {}, [exc, *failed]
     try:
-        document = workers.result(1, progress)
+        document, page = workers.result(1, progress)
     except parallel.Lost:
-        document = write_docx(job, pages)
-    failed = after + failed
+        document, page = write_docx(job, pages), None
+    made: dict[str, bytes] = {}
+    if job.page:
+        try:
+            made[_file(job, "html")] = _page_bytes(job, page)
+        except Exception as exc:  # said before the proof list's
+            failed.insert(0, exc)
     if failed:
         raise failed[0]
-    return {_file(job, "pdf"): data, _file(job, "docx"): document, **made, **later}
+    return {_file(job, "pdf"): data, _file(job, "docx"): document, **made, **proof, **later}
+
+
+def _page_bytes(job: Job, page: Page) -> bytes:
+    """The page as the DOCX worker wrote it, or its error raised here; written here if it was not."""
+    if isinstance(page, bytes):
+        return page
+    if isinstance(page, parallel.Raised):
+        raise parallel.rebuilt(page)
+    return write_html(job)
 
 
 def build(
@@ -378,7 +439,7 @@ def _build(
         from builder.style import load_style
 
         style = load_style()
-        job = Job(document, style, edition.font_dirs)
+        job = Job(document, style, edition.font_dirs, page="html" in formats)
         checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
@@ -390,7 +451,7 @@ def _build(
         if workers is None:
             payloads = render_all(job, formats, progress, proof) | later()
         else:
-            payloads = render_with(workers, job, progress, later, proof, formats)
+            payloads = render_with(workers, job, progress, later, proof)
         payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:

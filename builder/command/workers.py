@@ -136,7 +136,7 @@ def _read_frame(fd: int) -> Any:
 
 
 @dataclass(frozen=True)
-class _Raised:
+class Raised:
     """An exception as a worker sends it: pickled when it comes back the same, else its name and text."""
 
     pickled: bytes | None
@@ -146,7 +146,7 @@ class _Raised:
     trace: str
 
 
-def _raised(exc: BaseException) -> _Raised:
+def carried(exc: BaseException) -> Raised:
     import traceback
 
     kind = type(exc)
@@ -159,10 +159,10 @@ def _raised(exc: BaseException) -> _Raised:
             pickled = data
     except Exception:  # an exception that does not pickle travels as its name and text
         pickled = None
-    return _Raised(pickled, kind.__module__, kind.__qualname__, str(exc), trace)
+    return Raised(pickled, kind.__module__, kind.__qualname__, str(exc), trace)
 
 
-def _rebuilt(raised: _Raised) -> BaseException:
+def rebuilt(raised: Raised) -> BaseException:
     """The worker's exception in this process: the same type and text (a stand-in of that name if need be)."""
     exc: BaseException | None = None
     if raised.pickled is not None:
@@ -326,7 +326,7 @@ class Workers:
                 continue
             self.done[which] = True
             if kind == "error":
-                raise _rebuilt(payload)
+                raise rebuilt(payload)
             return payload
 
     def close(self) -> None:
@@ -491,7 +491,7 @@ def _run(task: Task, job: int, result: int) -> int:
     try:
         value = task(work, progress, receive)
     except BaseException as exc:
-        message: tuple[str, object] = ("error", _raised(exc))
+        message: tuple[str, object] = ("error", carried(exc))
     else:
         message = ("done", value)
     try:
@@ -505,4 +505,4 @@ def _run(task: Task, job: int, result: int) -> int:
     return 0
 
 
-__all__ = ["Lost", "Progress", "Receive", "Sibling", "Task", "Workers", "available"]
+__all__ = ["Lost", "Progress", "Raised", "Receive", "Sibling", "Task", "Workers", "available", "carried", "rebuilt"]

@@ -353,7 +353,7 @@ def test_an_error_in_a_worker_is_the_builds_error(
 
 def _failing_once(marker: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build reads its workbook only once the PDF worker has forked the DOCX one and begun its own warm-up."""
-    real_warm, real_prepare = build_module._fonts_for, build_module.prepare_all
+    real_warm, real_prepare = build_module._pdf_warm, build_module.prepare_all
 
     def marking(edition_path: Path) -> Callable[[], object]:
         return _marking(marker, real_warm(edition_path))
@@ -362,7 +362,7 @@ def _failing_once(marker: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         _wait_for(marker.exists)
         return real_prepare(path, final=final)
 
-    monkeypatch.setattr(build_module, "_fonts_for", marking)
+    monkeypatch.setattr(build_module, "_pdf_warm", marking)
     monkeypatch.setattr(build_module, "prepare_all", waiting)
 
 
@@ -390,9 +390,9 @@ def test_a_build_that_fails_early_leaves_no_worker(
         assert _still_running(children, grace=1.0) == [], "a worker outlived the failed build"
 
 
-def _slow_docx(job: build_module.Job, _progress: Progress, receive: Receive) -> bytes:
+def _slow_docx(job: build_module.Job, _progress: Progress, receive: Receive) -> tuple[bytes, None]:
     time.sleep(10)
-    return build_module.write_docx(job, receive())
+    return build_module.write_docx(job, receive()), None
 
 
 def test_a_failed_redo_after_a_lost_pdf_worker_leaves_no_worker(
