@@ -19,11 +19,11 @@ from builder.compose.annual.calls import call_types, totals
 from builder.compose.annual.handling import handling
 from builder.compose.annual.hot_topics import hot_topics
 from builder.compose.annual.outcomes import outcomes
-from builder.compose.annual.words import change_word, year_words
 from builder.compose.assembly import number_headings, subtitle_of
 from builder.compose.prose import CONTEXT_NAMES
 from builder.compose.sandbox import BoundedEnvironment, Bounds
 from builder.compose.slots import Figs, Marks
+from builder.compose.words import change_word, year_words
 from builder.document import Block, Document, Meta, PageBreak, Title, Toc, number_captions
 from builder.figures.derived import Ledger
 from builder.model.edition import Edition
