@@ -105,3 +105,18 @@ def amount(src: Value, unit: str = "", *, chinese: bool = False) -> Figure:
     if chinese and not src.places and 0 <= value < 100:
         shown = numbers.chinese_numeral(int(value))
     return figure(src, shown + unit)
+
+
+def rank(src: Derived) -> Figure:
+    """A place among others as a whole number: `3` (the words around it say 第…位, 并列第…位)."""
+    _, value, _, _ = _identity(src)
+    return figure(src, "" if value is None else f"{int(value)}")
+
+
+def points(src: Derived, *, places: int = 2) -> tuple[str, Figure]:
+    """How far one rate is above or below another: (`上升`, `3.08个百分点`), the word following the
+    rounded figure as `growth`'s does (上升, 下降 or 持平)."""
+    if src.value is None:
+        return "", figure(src, "")
+    rounded = numbers.round_half_even(src.value, places)
+    return numbers.growth_word(rounded), figure(src, f"{abs(rounded):f}个百分点")

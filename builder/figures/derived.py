@@ -24,7 +24,8 @@ class Op(Enum):
     GROWTH = "growth"  # percent change on last year
     PER_CAPITA = "per_capita"  # count per 10 000 residents
     MEAN = "mean"  # the level a run of months settles at
-    DIFFERENCE = "difference"  # this year less last year
+    DIFFERENCE = "difference"  # this year less last year, or one figure less another
+    RANK = "rank"  # place among others, largest first; ties share a place (1, 2, 2, 4)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Ledger:
         return self.add(Derived(key, Op.GROWTH, value, formula, _sources([pair_current, pair_previous])))
 
     def difference(self, key: str, current: Value, previous: Value) -> Derived | None:
+        """`current` less `previous`; None (nothing kept) when `previous` does not apply."""
         if previous.state is State.NA:
             return None
         a, b = current.number, previous.number
@@ -121,7 +123,17 @@ class Ledger:
         run = plateau(months, after)
         return self.mean(key, [months[m] for m in run]) if run else None
 
-    def per_capita(self, key: str, count: Value | Derived, population: Value) -> Derived:
+    def rank(self, key: str, name: str, among: Mapping[str, Value | Derived]) -> Derived:
+        """The place of `among[name]` among the figures of `among` that have a value, largest first,
+        as Excel's RANK.EQ gives it: one more than how many are larger, so ties share a place
+        (1, 2, 2, 4). None when its own figure has no value: a missing figure has no place."""
+        own = among[name].number
+        known = [x for x in among.values() if x.number is not None]
+        value = Decimal(1 + sum(1 for x in known if (x.number or 0) > own)) if own is not None else None
+        formula = f"=RANK.EQ({_term(among[name])},({','.join(_term(x) for x in known)}))"
+        return self.add(Derived(key, Op.RANK, value, formula, _sources([among[name], *known])))
+
+    def per_capita(self, key: str, count: Value | Derived, population: Value | Derived) -> Derived:
         a, b = count.number, population.number
         value = numbers.ratio(a, b) if a is not None and b else None
         formula = f"={_term(count)}/{_term(population)}"
@@ -227,6 +239,51 @@ def _topic(led: Ledger, topic: Topic) -> None:
         month_sum = led.total(f"{base}.月合计", months.values())
         for m, v in months.items():
             led.share(f"{base}.{m}月.占比", v, whole if whole is not None else month_sum)
+
+
+def derive_districts(led: Ledger, f: Figures) -> None:
+    """Add what the district briefs print to `led` (made by `derive`): each district's calls and
+    their shares, its ranks among the districts of the 各区 sheet, the city's figures it is set
+    against, and each listed street's rank. Adding them again changes nothing."""
+    if "各区.来电合计" in led.items:
+        return
+    names = tuple(f.districts)
+    city = led.total("各区.来电合计", (led[f"类型.{ct}.各区合计"] for ct in CALL_TYPES))
+    for ct in CALL_TYPES:
+        led.share(f"各区.类型.{ct}.占比", led[f"类型.{ct}.各区合计"], city)
+    calls = {n: led.total(f"各区.{n}.来电量", f.by_district.get(n, {}).values()) for n in names}
+    for n in names:
+        led.share(f"各区.{n}.来电占比", calls[n], city)
+        for ct, value in f.by_district.get(n, {}).items():
+            led.share(f"各区.{n}.类型.{ct}.占比", value, calls[n])
+    population = led.total("各区.常住人口合计", (d.population for d in f.districts.values()))
+    led.per_capita("各区.万人承办量", led["各区.合计"], population)
+    _ranks(led, "来电量", calls)
+    _ranks(led, "承办量", {n: led[f"各区.{n}.承办量"] for n in names})
+    _ranks(led, "万人承办量", {n: led[f"各区.{n}.万人承办量"] for n in names})
+    _district_rates(led, f, names)
+    streets = {(s.district, s.name): s.count for s in f.streets}
+    by_name = {f"{d}{s}": count for (d, s), count in streets.items()}
+    for d, s in streets:
+        led.rank(f"街乡镇.{d}.{s}.排名", f"{d}{s}", by_name)
+
+
+def _ranks(led: Ledger, measure: str, values: Mapping[str, Value | Derived]) -> None:
+    for name in values:
+        led.rank(f"各区.{name}.{measure}.排名", name, values)
+
+
+def _district_rates(led: Ledger, f: Figures, names: Iterable[str]) -> None:
+    """Each district's 解决率 and 满意率: its rank among the districts with a 办理率 row, and how far it is
+    from the city's (in percentage points)."""
+    rated = {n: f.rates[("区", n)] for n in names if ("区", n) in f.rates}
+    city = f.rates.get(("全市", "全市"))
+    for attribute, word in (("resolution", "解决率"), ("satisfaction", "满意率")):
+        values: dict[str, Value | Derived] = {n: getattr(r, attribute) for n, r in rated.items()}
+        _ranks(led, word, values)
+        if city is not None:
+            for n, r in rated.items():
+                led.difference(f"各区.{n}.{word}.较全市", getattr(r, attribute), getattr(city, attribute))
 
 
 def ranking(counts: Mapping[str, Value | Derived]) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from builder.compose import visuals as v
-from builder.compose.annual.words import how_many, level, trend, year_words
 from builder.compose.slots import Figs
+from builder.compose.words import how_many, level, trend, year_words
 from builder.document import ChartKind
 from builder.figures.derived import ranking
 from builder.figures.months import extremes

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from builder.compose import visuals as v
-from builder.compose.annual.words import by_value, how_many, tied_first, tied_last, together
 from builder.compose.slots import TOP, Figs
+from builder.compose.words import by_value, how_many, tied_first, tied_last, together
 from builder.document import ChartKind
 from builder.figures.derived import Derived, ranking
 from builder.model.figures import Figures

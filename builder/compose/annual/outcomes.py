@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from builder.compose import visuals as v
-from builder.compose.annual.words import change_word, tie_word, tied_first
 from builder.compose.slots import Figs
+from builder.compose.words import change_word, tie_word, tied_first
 from builder.document import ChartKind
 from builder.figures.derived import ranking
 from builder.model import numbers
