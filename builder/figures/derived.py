@@ -244,7 +244,7 @@ def _topic(led: Ledger, topic: Topic) -> None:
 def derive_districts(led: Ledger, f: Figures) -> None:
     """Add what the district briefs print to `led` (made by `derive`): each district's calls and
     their shares, its ranks among the districts of the 各区 sheet, the city's figures it is set
-    against, and each listed street's rank. Adding them again changes nothing."""
+    against, its share of each hot topic of the city, and each listed street's rank. Adding them again changes nothing."""
     if "各区.来电合计" in led.items:
         return
     names = tuple(f.districts)
@@ -262,6 +262,9 @@ def derive_districts(led: Ledger, f: Figures) -> None:
     _ranks(led, "承办量", {n: led[f"各区.{n}.承办量"] for n in names})
     _ranks(led, "万人承办量", {n: led[f"各区.{n}.万人承办量"] for n in names})
     _district_rates(led, f, names)
+    for topic in f.topics:  # against the city's count of the topic: one district's cell reaches its brief alone
+        for n, count in topic.by_district.items():
+            led.share(f"各区.{n}.热点.{topic.name}.占全市", count, topic.current)
     streets = {(s.district, s.name): s.count for s in f.streets}
     by_name = {f"{d}{s}": count for (d, s), count in streets.items()}
     for d, s in streets:

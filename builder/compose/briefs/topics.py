@@ -1,5 +1,5 @@
 """The brief's hot topics: the city's hot topics ranked by how many the district handled, each with
-the district's share of all the districts' handling of it, with their chart and table."""
+the district's share of the city's count of it (the 热点 sheet), with their chart and table."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ View = dict[str, Any]
 def topics(f: Figures, figs: Figs, district: str) -> View:
     counts: dict[str, Value] = {t.name: t.by_district[district] for t in f.topics if district in t.by_district}
     ranked = ranking(counts)[:TOP]
-    shares = {n: figs.d(f"热点.{n}.各区.{district}.占比") for n in ranked}
+    shares = {n: figs.d(f"各区.{district}.热点.{n}.占全市") for n in ranked}
     known = {n: s for n, s in shares.items() if s.value is not None}
     most = max(known, key=lambda n: known[n].value or 0) if known else None
     return {
@@ -42,18 +42,18 @@ def topics(f: Figures, figs: Figs, district: str) -> View:
         )
         if ranked
         else "",
-        "表": figs.block(_table(figs, district, ranked, counts, shares)) if ranked else "",
+        "表": figs.block(_table(f, figs, district, ranked, counts, shares)) if ranked else "",
     }
 
 
 def _table(
-    figs: Figs, district: str, ranked: list[str], counts: dict[str, Value], shares: dict[str, Derived]
+    f: Figures, figs: Figs, district: str, ranked: list[str], counts: dict[str, Value], shares: dict[str, Derived]
 ) -> Any:
     rows = [
         [
             n,
             printing.count(counts[n], unit="", mode="exact"),
-            printing.count(figs.d(f"热点.{n}.各区合计"), unit="", mode="exact"),
+            printing.count(next(t.current for t in f.topics if t.name == n), unit="", mode="exact"),
             v.pct_cell(shares[n]),
         ]
         for n in ranked
@@ -61,7 +61,7 @@ def _table(
     return v.table(
         "表.简报.热点",
         f"{district}承办热点问题情况",
-        ["问题类别", "本区承办量（件）", "各区合计（件）", "本区占比（%）"],
+        ["问题类别", "本区承办量（件）", "全市（件）", "本区占全市（%）"],
         rows,
         [0.31, 0.23, 0.23, 0.23],
     )
