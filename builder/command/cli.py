@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--since", type=Path, metavar="OLD", help="另写出相对旧版次（文件夹或工作簿）的修订稿 <标题>-修订.docx"
     )
+    build_cmd.add_argument(
+        "--briefs", action="store_true", help="另为《各区》表的每个区写出区简报（PDF、DOCX、网页、校对清单）到 各区/"
+    )
     build_cmd.set_defaults(run=_build)
 
     diff_cmd = sub.add_parser("diff", help="两个版次间改动的单元格、受影响的数字和语句")
@@ -146,10 +149,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def findings_for(source: Path) -> list[Finding]:
-    """Read, derive and check an edition folder (its settings and prose too) or a workbook."""
+    """Read, derive and check an edition folder (its settings and prose too) or a workbook, for the
+    annual report and the district briefs."""
     from builder.command.pipeline import read
 
-    return read(source).findings
+    return read(source, briefs=True).findings
 
 
 def _summary(findings: list[Finding]) -> str:
@@ -171,7 +175,7 @@ def _check(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from builder.document.walk import figures
 
-    built = build(args.edition, args.output, final=args.final, since=args.since)
+    built = build(args.edition, args.output, final=args.final, since=args.since, briefs=args.briefs)
     print(_summary(built.findings), file=sys.stderr)
     if built.findings and args.final:
         print("终稿不能带着问题生成：请先处理以上问题（builder check 可逐条列出），未写出任何文件", file=sys.stderr)
@@ -181,6 +185,12 @@ def _build(args: argparse.Namespace) -> int:
     missing = sum(1 for f in figures(built.document) if f.missing)
     if missing:
         print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
+    failed = [brief.district for brief in built.briefs if brief.failure is not None]
+    if failed:
+        print(f"{len(failed)} 个区的简报未生成：{'、'.join(failed)}（原因见上）", file=sys.stderr)
+        return FINDINGS
+    if built.briefs:
+        print(f"已写出 {len(built.briefs)} 个区的简报", file=sys.stderr)
     return OK
 
 

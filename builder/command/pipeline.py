@@ -31,6 +31,7 @@ from builder.command import workers as parallel
 from builder.command.outputs import write_all
 
 if TYPE_CHECKING:
+    from builder.command.briefs import Brief
     from builder.document import Document
     from builder.figures.derived import Ledger
     from builder.model.edition import Edition
@@ -49,6 +50,7 @@ class Built:
     document: Document
     findings: list[Finding]
     outputs: list[Path]
+    briefs: tuple[Brief, ...] = ()  # with `briefs`: each district's, written or failed
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,9 @@ def prepare(edition_path: Path, *, final: bool = False) -> tuple[Edition, Docume
     return done.edition, done.document, done.findings
 
 
-def read(edition_path: Path) -> Read:
-    """Step 1: the edition's settings, its workbook's figures, the derived figures and every finding."""
+def read(edition_path: Path, *, briefs: bool = False) -> Read:
+    """Step 1: the edition's settings, its workbook's figures, the derived figures and every finding
+    (with `briefs`, those of what the district briefs need too)."""
     from builder.compose.annual import PROVIDED
     from builder.compose.prose import prose_findings
     from builder.figures.check import check
@@ -117,17 +120,21 @@ def read(edition_path: Path) -> Read:
     findings = check(figures, ledger)
     if edition.prose is not None:
         findings += prose_findings(figures.indicators, edition.prose, PROVIDED)
+    if briefs:
+        from builder.compose.briefs import brief_findings
+
+        findings += brief_findings(figures, ledger)
     return Read(edition, figures, ledger, findings)
 
 
-def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
+def prepare_all(edition_path: Path, *, final: bool = False, briefs: bool = False) -> Prepared:
     """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
     from builder.compose.annual import compose
     from builder.compose.audit import audit
     from builder.style import load_style
     from builder.style.coverage import glyph_findings
 
-    done = read(edition_path)
+    done = read(edition_path, briefs=briefs)
     document = compose(done.figures, done.ledger, done.edition)
     findings = done.findings + audit(document, done.findings)
     findings += glyph_findings(document, done.figures, load_style(), done.edition.font_dirs)
@@ -399,10 +406,28 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     progress: Progress = stderr_progress,
     since: Path | None = None,
+    briefs: bool = False,
 ) -> Built:
-    """Build the edition's outputs into `out_dir` (default `out/<edition>/`)."""
+    """Build the edition's outputs into `out_dir` (default `out/<edition>/`); with `briefs`, then
+    each district's brief into its `各区/` folder (`builder.command.briefs`)."""
     with _no_cycle_collection():
-        return _build(edition_path, out_dir, final, formats, progress, since)
+        built, prepared = _build(edition_path, out_dir, final, formats, progress, since, briefs)
+    if not briefs or not built.outputs:
+        return built
+    from builder.command.briefs import FOLDER, Batch, build_briefs
+    from builder.style import load_style
+
+    # the briefs' workers fork from here: the annual report's leftovers freed first, and each
+    # brief's freed as the next is made (a batch of briefs makes cycles by the thousand); what is
+    # left is frozen, so the collector in a worker neither scans nor copies the pages it shares
+    gc.collect()
+    batch = Batch.of(Read(prepared.edition, prepared.figures, prepared.ledger, prepared.findings), load_style(), final)
+    gc.freeze()
+    try:
+        made = build_briefs(batch, built.outputs[0].parent / FOLDER, progress)
+    finally:
+        gc.unfreeze()
+    return replace(built, briefs=tuple(made))
 
 
 @contextlib.contextmanager
@@ -426,16 +451,17 @@ def _build(
     formats: tuple[str, ...],
     progress: Progress,
     since: Path | None,
-) -> Built:
+    briefs: bool,
+) -> tuple[Built, Prepared]:
     progress(f"第1步 读取并核对 {edition_path}")
     workers = start_workers(edition_path, formats)
     try:
-        prepared = prepare_all(edition_path, final=final)
+        prepared = prepare_all(edition_path, final=final, briefs=briefs)
         edition, document, findings, ledger = prepared.edition, prepared.document, prepared.findings, prepared.ledger
         target = out_dir or Path("out") / safe_name(edition.name)
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
         if final and findings:
-            return Built(document, findings, [])
+            return Built(document, findings, []), prepared
         from builder.style import load_style
 
         style = load_style()
@@ -443,7 +469,12 @@ def _build(
         checked = proof_inputs(findings, ledger)
 
         def later() -> dict[str, bytes]:
-            return extras(document, style, since)
+            made = extras(document, style, since)
+            if briefs:  # the briefs' writers, loaded while this process waits for the PDF
+                from builder.command.briefs import load_writers
+
+                load_writers(style, edition.font_dirs)
+            return made
 
         def proof(figure_pages: dict[str, int]) -> dict[str, bytes]:  # it prints each figure's PDF page
             return proof_list(document, checked, figure_pages)
@@ -460,4 +491,4 @@ def _build(
     finally:
         if workers is not None:
             workers.close()
-    return Built(document, findings, outputs)
+    return Built(document, findings, outputs), prepared

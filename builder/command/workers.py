@@ -241,8 +241,11 @@ class Workers:
         warm_first: Callable[[], object],
         first: Task,
         siblings: Sequence[Sibling],
+        *,
+        many: bool = False,
     ) -> Workers | None:
-        """Fork the workers; None when this process cannot (then the caller does the tasks itself)."""
+        """Fork the workers; None when this process cannot (then the caller does the tasks itself).
+        With `many`, each worker takes job after job (`tell`), answering each (`result`), until `close`."""
         if not available():
             return None
         ends = [_Ends(_Pipe.new(), _Pipe.new()) for _ in range(1 + len(siblings))]
@@ -261,7 +264,8 @@ class Workers:
             _own_group(0)
             # another `Workers` still open in the build would otherwise live as long as this one
             _close(*(fd for e in ends for fd in e.build_side()), lifeline.write, *_lifelines)
-            _first_worker(warm_shared, warm_first, first, siblings, [e.worker_side() for e in ends], lifeline.read)
+            ends_here = [e.worker_side() for e in ends]
+            _first_worker(warm_shared, warm_first, first, siblings, ends_here, lifeline.read, many)
         _own_group(pid)  # set on both sides of the fork, so `close` finds the group whichever ran first
         _close(*(fd for e in ends for fd in e.worker_side()), lifeline.read)
         _lifelines.add(lifeline.write)
@@ -308,6 +312,11 @@ class Workers:
         """Send worker `which` a further message, which its task's `receive` returns (lost if it is gone)."""
         with contextlib.suppress(OSError):  # the worker is gone: its result will say so
             _write_all(self.jobs[which], _frame(message))
+
+    def ask(self, which: int, job: object) -> None:
+        """Give worker `which` (of workers started with `many`) its next job; `result` answers it."""
+        self.done[which] = False  # busy: closing now stops it
+        self.tell(which, job)
 
     def result(self, which: int, progress: Progress) -> Any:
         """Worker `which`'s result, passing its progress lines on.
@@ -421,6 +430,7 @@ def _first_worker(
     siblings: Sequence[Sibling],
     ends: list[tuple[int, int]],
     lifeline: int,
+    many: bool = False,
 ) -> None:
     """The first worker's life: warm up, fork the siblings (each closing the others' pipes), serve."""
     code = 0
@@ -443,14 +453,14 @@ def _first_worker(
                 _close(*(fd for i, pair in held.items() if i != index for fd in pair))
                 _watch(lifeline)
                 _warm(sibling.warm)
-                os._exit(_serve(sibling.task, *ends[index]))
+                os._exit(_serve(sibling.task, *ends[index], many))
             if pid > 0:
                 _siblings.append(pid)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             _close(*held.pop(index))
         _watch(lifeline)
         _warm(warm_first)
-        code = _serve(first, *ends[0])
+        code = _serve(first, *ends[0], many)
         for pid in _siblings:
             _reap(pid)
     except BaseException:
@@ -465,22 +475,29 @@ def _warm(step: Callable[[], object]) -> None:
         step()
 
 
-def _serve(task: Task, job: int, result: int) -> int:
-    """Wait for the job, run the task, send its progress lines and its result or exception.
+def _serve(task: Task, job: int, result: int, many: bool = False) -> int:
+    """Wait for the job, run the task, send its progress lines and its result or exception; with
+    `many`, job after job until the build closes the job pipe.
 
     Both pipes are closed on the way out, whatever happens: the build then reads the end of the
     result pipe (`Lost`) instead of waiting for a result that will not come."""
     try:
-        return _run(task, job, result)
+        while True:
+            code = _run(task, job, result)
+            if code is None:  # the build has no (further) job
+                return 0
+            if code or not many:
+                return code
     finally:
         _close(job, result)
 
 
-def _run(task: Task, job: int, result: int) -> int:
+def _run(task: Task, job: int, result: int) -> int | None:
+    """One job done and answered: 0, or 1 when the answer could not be sent; None when no job came."""
     try:
         work = _read_frame(job)
-    except EOFError:  # the build stopped before sending a job
-        return 0
+    except EOFError:  # the build stopped (or finished) before sending a job
+        return None
 
     def progress(text: str) -> None:
         _write_all(result, _frame(("progress", text)))

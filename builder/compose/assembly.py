@@ -1,10 +1,10 @@
-"""Put a report's blocks together: headings numbered by level, the subtitle under the title."""
+"""Put a report's blocks together: headings numbered by level, the subtitle under the title, parts on pages of their own."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from builder.document import Block, Heading
+from builder.document import Block, Heading, PageBreak
 from builder.model import numbers
 from builder.model.edition import Edition
 
@@ -28,5 +28,16 @@ def number_headings(blocks: list[Block]) -> list[Block]:
             for lower in range(block.level, 4):
                 counts[lower] = 0
             block = replace(block, number=numbers.heading_number(block.level, counts[block.level - 1]))
+        out.append(block)
+    return out
+
+
+def parts_on_new_pages(blocks: list[Block]) -> list[Block]:
+    """A page break before each part (level-1 heading) that does not begin the report or follow one:
+    where pages break is the report's to say, the writers follow it."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == 1 and out and not isinstance(out[-1], PageBreak):
+            out.append(PageBreak())
         out.append(block)
     return out

@@ -19,7 +19,7 @@ from builder.compose.annual.calls import call_types, totals
 from builder.compose.annual.handling import handling
 from builder.compose.annual.hot_topics import hot_topics
 from builder.compose.annual.outcomes import outcomes
-from builder.compose.assembly import number_headings, subtitle_of
+from builder.compose.assembly import number_headings, parts_on_new_pages, subtitle_of
 from builder.compose.prose import CONTEXT_NAMES
 from builder.compose.sandbox import BoundedEnvironment, Bounds
 from builder.compose.slots import Figs, Marks
@@ -131,4 +131,4 @@ def compose(f: Figures, ledger: Ledger, edition: Edition) -> Document:
         generated = partial(rendering.generate, env, name, ctx)
         blocks.extend(rendering.render(TEMPLATES, f"templates/{name}", bounds, generated, marks.blocks_of))
     meta = Meta(title=title, subject=edition.subject, author=edition.author, version=edition.version, date=edition.date)
-    return Document(meta, tuple(number_captions(number_headings(blocks))))
+    return Document(meta, tuple(number_captions(number_headings(parts_on_new_pages(blocks)))))

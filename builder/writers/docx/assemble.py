@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from io import BytesIO
 from itertools import count
 
 import docx
@@ -67,6 +68,22 @@ class Context:
         return paragraph
 
 
+_STYLED: dict[tuple[Style, str], bytes] = {}  # python-docx's template with the report's styles, saved
+
+
+def styled(style: Style, language: str) -> DocxDocument:
+    """python-docx's default template with the styles of `style`: styled once per process and style,
+    then loaded from its bytes (styling takes a quarter of a district brief's DOCX)."""
+    key = (style, language)
+    if key not in _STYLED:
+        doc = docx.Document()
+        styles.apply(doc, style, language)
+        out = BytesIO()
+        doc.save(out)
+        _STYLED[key] = out.getvalue()
+    return docx.Document(BytesIO(_STYLED[key]))
+
+
 def docx_document(
     document: Document,
     style: Style,
@@ -75,8 +92,7 @@ def docx_document(
     hook: BlockHook | None = None,
 ) -> DocxDocument:
     """The whole python-docx document of `document`; `hook`, if given, sees each block's elements."""
-    doc = docx.Document()
-    styles.apply(doc, style, document.meta.language)
+    doc = styled(style, document.meta.language)
     ctx = Context(doc, document, style, toc_pages, when, keys=keys_by_position(document))
     ctx.bookmarks = {
         i: f"_Toc{i:08d}" for i, b in enumerate(document.blocks) if isinstance(b, Heading) and b.level <= TOC_LEVELS
@@ -103,7 +119,6 @@ def write_block(ctx: Context, index: int, block: Block) -> None:
         case Title():
             write_title(ctx, block)
         case Heading():
-            ctx.page_break = ctx.page_break or (block.level == 1 and index > 0)  # each part on a new page, as in the PDF
             write_heading(ctx, index, block)
         case Paragraph():
             tables.write_inlines(ctx.paragraph(styles.NORMAL), block.runs, ctx.document.meta.final, ctx.tags(index))

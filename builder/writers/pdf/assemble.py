@@ -281,7 +281,7 @@ class ReportCanvas(Canvas):  # type: ignore[misc]
 
 
 def flowables(lay: Layout, document: Document) -> list[Flowable]:
-    """The story: each part (level-1 heading) on a new page, charts and tables as floats under the
+    """The story: pages broken where the tree says, charts and tables as floats under the
     level of the heading above them, and an end mark that places any float still waiting."""
     out: list[Flowable] = []
     level = 0
@@ -291,8 +291,6 @@ def flowables(lay: Layout, document: Document) -> list[Flowable]:
         elif isinstance(block, Toc):
             out += contents(lay, document)
         elif isinstance(block, Heading):
-            if block.level == 1 and index > 0 and not isinstance(document.blocks[index - 1], PageBreak):
-                out.append(RLPageBreak())
             level = block.level
             following = document.blocks[index + 1] if index + 1 < len(document.blocks) else None
             out += heading(lay, index, block, isinstance(following, Paragraph))
