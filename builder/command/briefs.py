@@ -10,6 +10,7 @@ build writes each brief's files as they come back and says one line per district
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +18,23 @@ from typing import TYPE_CHECKING
 
 from builder.command import workers as parallel
 from builder.command.outputs import write_all
-from builder.command.pipeline import Job, Progress, proof_inputs, render_pdf, safe_name, write_docx, write_html
+from builder.command.pipeline import (
+    Built,
+    Job,
+    Progress,
+    build,
+    proof_inputs,
+    render_pdf,
+    safe_name,
+    stderr_progress,
+    write_docx,
+    write_html,
+)
 from builder.model.errors import UserError
 
 if TYPE_CHECKING:
     from builder.command.pipeline import Read
+    from builder.model.edition import Edition
     from builder.model.findings import Finding
     from builder.style import Style
     from builder.writers.proof_list.rows import Checked
@@ -96,6 +109,46 @@ def _silent(_text: str) -> None:
 
 def file_stem(district: str) -> str:
     return safe_name(f"{district}简报")
+
+
+@dataclass(frozen=True)
+class WithBriefs:
+    """The annual report built, then each district's brief, written or failed, in district order."""
+
+    built: Built
+    briefs: tuple[Brief, ...]
+
+
+def build_with_briefs(
+    edition_path: Path,
+    out_dir: Path | None = None,
+    *,
+    final: bool = False,
+    since: Path | None = None,
+    progress: Progress = stderr_progress,
+) -> WithBriefs:
+    """`pipeline.build`, then, if it wrote its files, the briefs into its folder's `各区/`."""
+    from builder.style import load_style
+
+    style = load_style()
+
+    def load(edition: Edition) -> None:
+        load_writers(style, edition.font_dirs)
+
+    built = build(edition_path, out_dir, final=final, since=since, progress=progress, briefs=True, meanwhile=load)
+    if not built.outputs or built.read is None:
+        return WithBriefs(built, ())
+    # the workers fork from here: the annual report's leftovers freed first, and each brief's freed
+    # as the next is made (a batch makes cycles by the thousand); what is left is frozen, so the
+    # collector in a worker neither scans nor copies the pages it shares
+    gc.collect()
+    batch = Batch.of(built.read, style, final)
+    gc.freeze()
+    try:
+        briefs = build_briefs(batch, built.outputs[0].parent / FOLDER, progress)
+    finally:
+        gc.unfreeze()
+    return WithBriefs(built, tuple(briefs))
 
 
 def build_briefs(batch: Batch, folder: Path, progress: Progress) -> list[Brief]:

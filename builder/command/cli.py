@@ -17,6 +17,7 @@ from builder.model.dates import source_date_epoch
 from builder.model.errors import UserError, reason
 
 if TYPE_CHECKING:
+    from builder.command.briefs import Brief
     from builder.model.findings import Finding
 
 DEFAULT_EDITION = Path("inputs/2020")
@@ -175,7 +176,14 @@ def _check(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from builder.document.walk import figures
 
-    built = build(args.edition, args.output, final=args.final, since=args.since, briefs=args.briefs)
+    briefs: tuple[Brief, ...] = ()
+    if args.briefs:
+        from builder.command.briefs import build_with_briefs
+
+        done = build_with_briefs(args.edition, args.output, final=args.final, since=args.since)
+        built, briefs = done.built, done.briefs
+    else:
+        built = build(args.edition, args.output, final=args.final, since=args.since)
     print(_summary(built.findings), file=sys.stderr)
     if built.findings and args.final:
         print("终稿不能带着问题生成：请先处理以上问题（builder check 可逐条列出），未写出任何文件", file=sys.stderr)
@@ -185,12 +193,17 @@ def _build(args: argparse.Namespace) -> int:
     missing = sum(1 for f in figures(built.document) if f.missing)
     if missing:
         print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
-    failed = [brief.district for brief in built.briefs if brief.failure is not None]
+    return _briefs_said(briefs)
+
+
+def _briefs_said(briefs: tuple[Brief, ...]) -> int:
+    """The batch's last line: how many briefs were written, or which districts failed (exit 1)."""
+    failed = [brief.district for brief in briefs if brief.failure is not None]
     if failed:
-        print(f"{len(failed)} 个区的简报未生成：{'、'.join(failed)}（原因见上）", file=sys.stderr)
+        print(f"{len(failed)} 个区的简报未生成：{'、'.join(failed)}（原因见上），其余已写出", file=sys.stderr)
         return FINDINGS
-    if built.briefs:
-        print(f"已写出 {len(built.briefs)} 个区的简报", file=sys.stderr)
+    if briefs:
+        print(f"已写出 {len(briefs)} 个区的简报", file=sys.stderr)
     return OK
 
 

@@ -31,7 +31,6 @@ from builder.command import workers as parallel
 from builder.command.outputs import write_all
 
 if TYPE_CHECKING:
-    from builder.command.briefs import Brief
     from builder.document import Document
     from builder.figures.derived import Ledger
     from builder.model.edition import Edition
@@ -50,7 +49,7 @@ class Built:
     document: Document
     findings: list[Finding]
     outputs: list[Path]
-    briefs: tuple[Brief, ...] = ()  # with `briefs`: each district's, written or failed
+    read: Read | None = None  # what was read, checked and derived (None when the edition was not read)
 
 
 @dataclass(frozen=True)
@@ -407,27 +406,13 @@ def build(
     progress: Progress = stderr_progress,
     since: Path | None = None,
     briefs: bool = False,
+    meanwhile: Callable[[Edition], object] | None = None,
 ) -> Built:
-    """Build the edition's outputs into `out_dir` (default `out/<edition>/`); with `briefs`, then
-    each district's brief into its `各区/` folder (`builder.command.briefs`)."""
+    """Build the edition's outputs into `out_dir` (default `out/<edition>/`). With `briefs`, the
+    check covers what the district briefs need too (`builder.command.briefs` builds them);
+    `meanwhile` is work for this process, given the edition, while its workers type the PDF."""
     with _no_cycle_collection():
-        built, prepared = _build(edition_path, out_dir, final, formats, progress, since, briefs)
-    if not briefs or not built.outputs:
-        return built
-    from builder.command.briefs import FOLDER, Batch, build_briefs
-    from builder.style import load_style
-
-    # the briefs' workers fork from here: the annual report's leftovers freed first, and each
-    # brief's freed as the next is made (a batch of briefs makes cycles by the thousand); what is
-    # left is frozen, so the collector in a worker neither scans nor copies the pages it shares
-    gc.collect()
-    batch = Batch.of(Read(prepared.edition, prepared.figures, prepared.ledger, prepared.findings), load_style(), final)
-    gc.freeze()
-    try:
-        made = build_briefs(batch, built.outputs[0].parent / FOLDER, progress)
-    finally:
-        gc.unfreeze()
-    return replace(built, briefs=tuple(made))
+        return _build(edition_path, out_dir, final, formats, progress, since, briefs, meanwhile)
 
 
 @contextlib.contextmanager
@@ -452,7 +437,8 @@ def _build(
     progress: Progress,
     since: Path | None,
     briefs: bool,
-) -> tuple[Built, Prepared]:
+    meanwhile: Callable[[Edition], object] | None,
+) -> Built:
     progress(f"第1步 读取并核对 {edition_path}")
     workers = start_workers(edition_path, formats)
     try:
@@ -461,7 +447,7 @@ def _build(
         target = out_dir or Path("out") / safe_name(edition.name)
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
         if final and findings:
-            return Built(document, findings, []), prepared
+            return Built(document, findings, [], _read_of(prepared))
         from builder.style import load_style
 
         style = load_style()
@@ -470,10 +456,8 @@ def _build(
 
         def later() -> dict[str, bytes]:
             made = extras(document, style, since)
-            if briefs:  # the briefs' writers, loaded while this process waits for the PDF
-                from builder.command.briefs import load_writers
-
-                load_writers(style, edition.font_dirs)
+            if meanwhile is not None:
+                meanwhile(edition)
             return made
 
         def proof(figure_pages: dict[str, int]) -> dict[str, bytes]:  # it prints each figure's PDF page
@@ -491,4 +475,8 @@ def _build(
     finally:
         if workers is not None:
             workers.close()
-    return Built(document, findings, outputs), prepared
+    return Built(document, findings, outputs, _read_of(prepared))
+
+
+def _read_of(prepared: Prepared) -> Read:
+    return Read(prepared.edition, prepared.figures, prepared.ledger, prepared.findings)
