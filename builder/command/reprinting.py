@@ -10,20 +10,34 @@ import sys
 from pathlib import Path
 
 from builder.command.outputs import write_all
-from builder.command.pipeline import prepare, prepare_all, redline_since
+from builder.command.pipeline import Prepared, prepare, prepare_all, redline_since
+from builder.document import Document
 from builder.model.errors import InputError, Unreadable
 from builder.style import load_style
 
 
 def diff(old: Path, new: Path) -> int:
-    """`builder diff OLD NEW`: print what changed; a difference is not an error."""
-    from builder.reprint.diff import Side, diff_sides, format_report
+    """`builder diff OLD NEW`: print what changed, the district briefs it reaches included; a
+    difference is not an error."""
+    from dataclasses import replace
+
+    from builder.reprint.diff import Side, brief_changes, diff_sides, format_report
 
     before, after = prepare_all(old), prepare_all(new)
-    report = diff_sides(Side(before.figures, before.document), Side(after.figures, after.document))
-    for line in format_report(report):
+    sides = Side(before.figures, before.document), Side(after.figures, after.document)
+    report = diff_sides(*sides)
+    briefs = tuple(brief_changes(*sides, _briefs(before), _briefs(after)))
+    for line in format_report(replace(report, briefs=briefs)):
         print(line)
     return 0
+
+
+def _briefs(prepared: Prepared) -> dict[str, Document]:
+    """Every district's brief of an edition, by district."""
+    from builder.compose.briefs import compose_brief, districts
+
+    f = prepared.figures
+    return {d: compose_brief(f, prepared.ledger, prepared.edition, d) for d in districts(f)}
 
 
 def refresh(edited: Path, new_edition: Path, out: Path | None) -> int:

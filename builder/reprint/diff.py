@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import zip_longest
@@ -106,16 +106,28 @@ class BlockChange:
 
 
 @dataclass(frozen=True)
+class BriefChange:
+    """A district brief the changed cells reach: how many of its figures and sentences changed;
+    `kind` says when the brief is new or gone instead."""
+
+    district: str
+    figures: int
+    sentences: int
+    kind: str = ""  # "新增" or "删去"
+
+
+@dataclass(frozen=True)
 class DiffReport:
     cells: tuple[CellChange, ...]
     rows: tuple[RowChange, ...]
     figures: tuple[FigureChange, ...]
     sentences: tuple[SentenceChange, ...]
     blocks: tuple[BlockChange, ...]
+    briefs: tuple[BriefChange, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.cells or self.rows or self.figures or self.sentences or self.blocks)
+        return not (self.cells or self.rows or self.figures or self.sentences or self.blocks or self.briefs)
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,25 @@ def diff_sides(old: Side, new: Side) -> DiffReport:
         sentences=tuple(sentences),
         blocks=tuple(blocks),
     )
+
+
+def brief_changes(
+    old: Side, new: Side, old_briefs: Mapping[str, Document], new_briefs: Mapping[str, Document]
+) -> Iterator[BriefChange]:
+    """The district briefs that print something else, by district, in the new edition's order
+    (then the ones it no longer has): each brief compared as a report of its own."""
+    for district, document in new_briefs.items():
+        was = old_briefs.get(district)
+        if was is None:
+            yield BriefChange(district, 0, 0, "新增")
+            continue
+        figures = list(figure_changes(Side(old.figures, was), Side(new.figures, document)))
+        blocks, sentences = text_changes(was, document)
+        if figures or blocks or sentences:
+            yield BriefChange(district, len(figures), len(sentences) + len(blocks))
+    for district in old_briefs:
+        if district not in new_briefs:
+            yield BriefChange(district, 0, 0, "删去")
 
 
 # -- 1. input cells -------------------------------------------------------------------------------
@@ -383,7 +414,16 @@ def format_report(report: DiffReport) -> list[str]:
     lines.append(f"三、改动的语句（{len(report.sentences) + len(report.blocks)}处）")
     changed = [line for s in report.sentences for line in format_sentences(s)]
     lines += _indent(changed + [format_block(b) for b in report.blocks])
+    if report.briefs:
+        lines.append(f"四、受影响的区简报（{len(report.briefs)}个）")
+        lines += _indent([format_brief(b) for b in report.briefs])
     return lines
+
+
+def format_brief(b: BriefChange) -> str:
+    if b.kind:
+        return f"{b.district}：{b.kind}简报"
+    return f"{b.district}：{b.figures}处数字、{b.sentences}处语句"
 
 
 def _indent(lines: Sequence[str]) -> list[str]:
