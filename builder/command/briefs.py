@@ -69,13 +69,16 @@ class Batch:
     style: Style
     final: bool
     checked: Checked
+    stems: dict[str, str]  # each district's file name, without the suffix
 
     @classmethod
     def of(cls, read: Read, style: Style, final: bool) -> Batch:
+        from builder.compose.briefs import districts
         from builder.figures.derived import derive_districts
 
         derive_districts(read.ledger, read.figures)  # once, before the workers fork
-        return cls(read, style, final, proof_inputs(read.findings, read.ledger))
+        stems = file_stems(districts(read.figures))
+        return cls(read, style, final, proof_inputs(read.findings, read.ledger), stems)
 
     def brief(self, district: str) -> Brief:
         """`district`'s brief in every format, with its proof list; `Refused` when final with holes."""
@@ -93,7 +96,7 @@ class Batch:
             document = replace(document, meta=replace(document.meta, final=True))
         job = Job(document, self.style, self.read.edition.font_dirs, page=True)
         pdf, pages, figure_pages = render_pdf(job, _silent)
-        stem = file_stem(district)
+        stem = self.stems[district]
         files = {
             f"{stem}.pdf": pdf,
             f"{stem}.docx": write_docx(job, pages),
@@ -107,8 +110,20 @@ def _silent(_text: str) -> None:
     """A brief's font notes are the annual report's, already said."""
 
 
-def file_stem(district: str) -> str:
-    return safe_name(f"{district}简报")
+def file_stems(names: Sequence[str]) -> dict[str, str]:
+    """Each district's file name: `<区>简报`, numbered when two names make the same file name
+    (names differing only in characters a file name cannot hold, or in case)."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        stem = base = safe_name(f"{name}简报")
+        n = 1
+        while stem.casefold() in taken:
+            n += 1
+            stem = f"{base}-{n}"
+        taken.add(stem.casefold())
+        stems[name] = stem
+    return stems
 
 
 @dataclass(frozen=True)
@@ -162,7 +177,7 @@ def build_briefs(batch: Batch, folder: Path, progress: Progress) -> list[Brief]:
 
     def finish(brief: Brief) -> None:
         done.append(_written(brief, folder))
-        progress(_line(len(done), len(names), done[-1], folder))
+        progress(_line(len(done), len(names), done[-1], folder / batch.stems[brief.district]))
 
     _run_all(batch, names, finish)
     order = {name: i for i, name in enumerate(names)}
@@ -192,12 +207,12 @@ def _written(brief: Brief, folder: Path) -> Brief:
     return brief
 
 
-def _line(n: int, total: int, brief: Brief, folder: Path) -> str:
+def _line(n: int, total: int, brief: Brief, stem: Path) -> str:
     head = f"简报 {n}/{total} {brief.district}"
     if brief.failure is not None:
         return f"{head}：未生成（{brief.failure}）"
     holes = f"，{len(brief.findings)} 处【待补】" if brief.findings else ""
-    return f"{head}：写出 {folder / file_stem(brief.district)}.pdf 等 {len(brief.files)} 个文件{holes}"
+    return f"{head}：写出 {stem}.pdf 等 {len(brief.files)} 个文件{holes}"
 
 
 def _attempt(batch: Batch, district: str) -> Brief:

@@ -69,9 +69,7 @@ def stderr_progress(text: str) -> None:
 def safe_name(name: str) -> str:
     """A file or folder name with no separators, dot-dot or control characters."""
     cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '/\\:*?"<>|').strip(". ")
-    while (
-        len(cleaned.encode("utf-8")) > 150
-    ):  # file systems count bytes; leave room for “-校对清单.xlsx” and temp names
+    while len(cleaned.encode("utf-8")) > 150:  # file systems count bytes; leave room for “-校对清单.xlsx” and temp names
         cleaned = cleaned[:-1]
     return cleaned or "report"
 
