@@ -19,7 +19,17 @@ import pytest
 from conftest import SAMPLE, edition_copy, rows_by_label
 from docx_tools import body_of, paragraph_texts, pdf_text
 from ooxml_validate import errors
-from page_tools import parsed
+from page_tools import (
+    BROWSER_MISSING,
+    CHECKER_MISSING,
+    NO_BROWSER,
+    NO_CHECKER,
+    axe_violations,
+    browser,
+    checker_errors,
+    opened,
+    parsed,
+)
 
 from builder.command import briefs as briefs_module
 from builder.command.briefs import FOLDER, build_with_briefs
@@ -122,6 +132,23 @@ def test_three_briefs_are_valid_docx(sample: tuple[int, list[str], Path]) -> Non
     _, _, out = sample
     for name in ("东城区", "朝阳区", "延庆区"):
         assert errors(brief_files(out, name)[".docx"]) == [], name
+
+
+@pytest.mark.skipif(NO_CHECKER, reason=CHECKER_MISSING)
+def test_the_nu_checker_finds_no_error_on_a_briefs_page(sample: tuple[int, list[str], Path]) -> None:
+    _, _, out = sample
+    assert checker_errors(brief_files(out, "延庆区")[".html"]) == []
+
+
+@pytest.mark.skipif(NO_BROWSER, reason=BROWSER_MISSING)
+def test_a_briefs_page_reads_on_a_phone(sample: tuple[int, list[str], Path]) -> None:
+    _, _, out = sample
+    with browser() as launched, opened(launched, brief_files(out, "延庆区")[".html"], 375) as (page, asked):
+        assert page.evaluate("document.documentElement.scrollWidth") == 375
+        charts = page.evaluate("[...document.querySelectorAll('svg[role=img]')].map(s => s.getBoundingClientRect().width)")
+        assert len(charts) >= 3 and all(0 < width <= 375 for width in charts)
+        assert axe_violations(page) == []
+        assert list(asked) == []
 
 
 def _calls(edition: Path = SAMPLE) -> dict[str, int]:
