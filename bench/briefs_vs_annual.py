@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_vs_libreoffice import timed
+from build_vs_libreoffice import alternated, timed
 
 
 def main() -> int:
@@ -33,17 +32,8 @@ def main() -> int:
     }
     for command in commands.values():
         timed(command)  # warm the file and font caches
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for _ in range(args.runs):
-        for name, command in commands.items():
-            results[name].append(timed(command))
-    briefs = sorted((work / "briefs" / "各区").glob("*.pdf"))
-    med = {k: statistics.median(s for s, _ in v) for k, v in results.items()}
-    peak = {k: max(m for _, m in v) for k, v in results.items()}
-    for name in results:
-        runs = ", ".join(f"{s:.2f}" for s, _ in results[name])
-        print(f"{name:12s} median {med[name]:.2f} s  (runs: {runs})  peak RSS {peak[name]:.0f} MB")
-    print(f"briefs built: {len(briefs)}")
+    med = alternated(commands, args.runs)
+    print(f"briefs built: {len(list((work / 'briefs' / '各区').glob('*.pdf')))}")
     print(f"ratio with briefs/annual: {med['with briefs'] / med['annual']:.2f}")
     shutil.rmtree(work, ignore_errors=True)
     return 0

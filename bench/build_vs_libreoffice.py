@@ -30,6 +30,19 @@ def timed(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
+def alternated(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Each command run `runs` times, in turn; prints each one's times and peak memory, returns the medians."""
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            results[name].append(timed(command))
+    med = {k: statistics.median(s for s, _ in v) for k, v in results.items()}
+    for name, done in results.items():
+        times = ", ".join(f"{s:.2f}" for s, _ in done)
+        print(f"{name:12s} median {med[name]:.2f} s  (runs: {times})  peak RSS {max(m for _, m in done):.0f} MB")
+    return med
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("edition", nargs="?", type=Path, default=Path("inputs/2020"))
@@ -47,15 +60,7 @@ def main() -> int:
     profile = f"-env:UserInstallation=file://{work}/lo-profile"
     office = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(work / "lo"), str(source)]
     timed(office)  # first start creates the profile
-    results: dict[str, list[tuple[float, float]]] = {"ours": [], "libreoffice": []}
-    for _ in range(args.runs):
-        results["ours"].append(timed(ours))
-        results["libreoffice"].append(timed(office))
-    med = {k: statistics.median(s for s, _ in v) for k, v in results.items()}
-    peak = {k: max(m for _, m in v) for k, v in results.items()}
-    for name in results:
-        runs = ", ".join(f"{s:.2f}" for s, _ in results[name])
-        print(f"{name:12s} median {med[name]:.2f} s  (runs: {runs})  peak RSS {peak[name]:.0f} MB")
+    med = alternated({"ours": ours, "libreoffice": office}, args.runs)
     print(f"ratio ours/libreoffice: {med['ours'] / med['libreoffice']:.2f}")
     shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -12,15 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from builder.figures.check import check
-from builder.figures.derived import derive
-from builder.workbook.load import load
+from builder.command.pipeline import read
 
 
 def once(edition: Path) -> tuple[float, int]:
+    """A build's first step: the edition read, its figures derived and checked (its prose too)."""
     start = time.perf_counter()
-    figures = load(edition)
-    findings = check(figures, derive(figures), edition / "prose")
+    findings = read(edition).findings
     return time.perf_counter() - start, len(findings)
 
 
