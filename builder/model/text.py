@@ -1,6 +1,7 @@
 """Characters a report cannot carry, found where text comes in.
 
-Four kinds: control characters (XML refuses most of them, a PDF draws them as nothing or a box),
+Four kinds: control characters (XML refuses most of them, a PDF draws them as nothing or a box;
+with them the bidirectional embeddings, overrides and isolates, which reorder what follows),
 private-use characters (no font has a meaning for them, and the composer marks figures and blocks
 in rendered text with U+E000–U+E003), non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF and the last
 two of every plane: never text, a sign of a damaged file) and lone surrogates (not text at all).
@@ -20,10 +21,13 @@ _NONCHARACTER = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(16)
 )
 _LAST_PLANES = "\U000f0000-\U0010ffff"  # private use up to U+10FFFD, then non-characters
-UNFIT = re.compile(f"[{_CONTROL}{_SURROGATE}{_PRIVATE}{_NONCHARACTER}{_LAST_PLANES}]")
+# bidirectional embeddings, overrides and isolates: invisible, they reorder what follows them, so a
+# name could print other than it reads in its cell (and reorder a message that quotes it)
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+UNFIT = re.compile(f"[{_CONTROL}{_BIDI}{_SURROGATE}{_PRIVATE}{_NONCHARACTER}{_LAST_PLANES}]")
 _NOT_TEXT = re.compile(f"[{_SURROGATE}{_PRIVATE}{_NONCHARACTER}{_LAST_PLANES}]")
 _CONTROLS = re.compile(f"[{_CONTROL}]")
-_BREAKS = re.compile(f"[{_CONTROL}{_SURROGATE}{_PRIVATE}{_NONCHARACTER}{_LAST_PLANES}\u2028\u2029]")
+_BREAKS = re.compile(f"[{_CONTROL}{_BIDI}{_SURROGATE}{_PRIVATE}{_NONCHARACTER}{_LAST_PLANES}\u2028\u2029]")
 
 
 def kind(ch: str) -> str:
@@ -31,6 +35,8 @@ def kind(ch: str) -> str:
     code = ord(ch)
     if code < 0x20 or 0x7F <= code <= 0x9F:
         return "控制字符"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return "双向文字控制符"
     if 0xD800 <= code <= 0xDFFF:
         return "代理项（不是字符）"
     if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:

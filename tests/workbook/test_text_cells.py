@@ -27,7 +27,8 @@ from builder.workbook.load import load
 # composer's markers among them), non-characters XML allows.
 CONTROLS = {"DEL": "\x7f", "C1": "\x80", "CSI": "\x9b", "APC": "\x9f"}
 UNFIT = UNFIT_IN_XML
-EVERY = CONTROLS | UNFIT
+BIDI = {"RLO": "\u202e", "LRE": "\u202a", "LRI": "\u2066", "PDI": "\u2069"}  # they reorder what follows
+EVERY = CONTROLS | UNFIT | BIDI
 
 
 def _with(data: dict[str, list[dict[str, Any]]], ch: str) -> dict[str, list[dict[str, Any]]]:
@@ -73,7 +74,7 @@ def test_control_characters_are_dropped_from_free_text(tmp_path: Path, ch: str) 
     assert [(s.text, s.source) for s in figures.stated] == [("19.7万", "原文")]
 
 
-@pytest.mark.parametrize("ch", list(UNFIT.values()), ids=list(UNFIT))
+@pytest.mark.parametrize("ch", list((UNFIT | BIDI).values()), ids=list(UNFIT | BIDI))
 def test_private_use_and_non_characters_in_free_text_are_refused(tmp_path: Path, ch: str) -> None:
     data = _with(small_data(), ch)
     data["街乡镇"][0]["街乡镇"] = "东华门街道"
