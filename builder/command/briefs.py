@@ -3,21 +3,24 @@
 Each district of the 各区 sheet gets a brief (`builder.compose.briefs`) written in every format, with
 its proof list, into `<output>/各区/` as a set of its own, all or none (`outputs.write_all`): a
 district whose brief fails is named, and the others are still written. Where it can fork, the
-briefs are built in worker processes (`workers.Workers` with `many`), one brief a job, forked once
-the build has read the edition and loaded the writers and fonts, which they then share; the
-build writes each brief's files as they come back and says one line per district.
+briefs are built in worker processes (`builder.command.batch`), one brief a job, forked once the
+build has read the edition and loaded the writers and fonts, which they then share; the build
+writes each brief's files as they come back and says one line per district. The folder keeps the
+list of districts it holds briefs of (`.简报.json`), so a district gone from the 各区 sheet has its
+earlier brief removed, not left beside the new ones.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.command import workers as parallel
-from builder.command.outputs import write_all
+from builder.command.batch import each
+from builder.command.outputs import remove_all, write_all
 from builder.command.pipeline import (
     Built,
     Job,
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
     from builder.writers.proof_list.rows import Checked
 
 FOLDER = "各区"  # beside the annual report's files
+KEPT = ".简报.json"  # in FOLDER: the file names (without suffix) of the briefs the last batch made
+SUFFIXES = (".pdf", ".docx", ".html", "-校对清单.xlsx")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Brief:
     district: str
     files: dict[str, bytes]
     findings: list[Finding]
+    missing: int = 0  # figures printed as 【待补】
     failure: str | None = None  # one line: why no file of this brief was written
 
 
@@ -80,30 +86,35 @@ class Batch:
         stems = file_stems(districts(read.figures))
         return cls(read, style, final, proof_inputs(read.findings, read.ledger), stems)
 
+    def attempt(self, district: str) -> Brief:
+        """The brief, or its failure in one line (a user's error, a refusal or a bug alike)."""
+        try:
+            return self.brief(district)
+        except Exception as exc:
+            return _failed(district, exc)
+
     def brief(self, district: str) -> Brief:
         """`district`'s brief in every format, with its proof list; `Refused` when final with holes."""
         from dataclasses import replace
 
         from builder.compose.audit import audit
         from builder.compose.briefs import compose_brief
+        from builder.document.walk import figures
         from builder.writers.proof_list import proof_workbook
 
         document = compose_brief(self.read.figures, self.read.ledger, self.read.edition, district)
-        findings = audit(document, self.read.findings)
-        if self.final:
-            if findings:
-                raise Refused(findings)
+        if self.final:  # a final brief prints no 【待补】 and no sentence with a hole, whatever explains them
+            holes = audit(document, [])
+            if holes:
+                raise Refused(holes)
             document = replace(document, meta=replace(document.meta, final=True))
+        findings = audit(document, self.read.findings)
+        missing = sum(1 for figure in figures(document) if figure.missing)
         job = Job(document, self.style, self.read.edition.font_dirs, page=True)
         pdf, pages, figure_pages = render_pdf(job, _silent)
-        stem = self.stems[district]
-        files = {
-            f"{stem}.pdf": pdf,
-            f"{stem}.docx": write_docx(job, pages),
-            f"{stem}.html": write_html(job),
-        }
-        files[f"{stem}-校对清单.xlsx"] = proof_workbook(document, self.checked, figure_pages)
-        return Brief(district, files, findings)
+        made = (pdf, write_docx(job, pages), write_html(job), proof_workbook(document, self.checked, figure_pages))
+        files = {f"{self.stems[district]}{suffix}": data for suffix, data in zip(SUFFIXES, made, strict=True)}
+        return Brief(district, files, findings, missing)
 
 
 def _silent(_text: str) -> None:
@@ -111,12 +122,13 @@ def _silent(_text: str) -> None:
 
 
 def file_stems(names: Sequence[str]) -> dict[str, str]:
-    """Each district's file name: `<区>简报`, numbered when two names make the same file name
-    (names differing only in characters a file name cannot hold, or in case)."""
+    """Each district's file name: `<区>简报` (a long name shortened before 简报), numbered when two
+    names make the same file name (names differing only in characters a file name cannot hold, or
+    in case)."""
     stems: dict[str, str] = {}
     taken: set[str] = set()
     for name in names:
-        stem = base = safe_name(f"{name}简报")
+        stem = base = f"{safe_name(name)[:40]}简报"
         n = 1
         while stem.casefold() in taken:
             n += 1
@@ -128,10 +140,12 @@ def file_stems(names: Sequence[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class WithBriefs:
-    """The annual report built, then each district's brief, written or failed, in district order."""
+    """The annual report built, then each district's brief, written or failed, in district order,
+    and what the check found that only the briefs need."""
 
     built: Built
     briefs: tuple[Brief, ...]
+    findings: list[Finding]
 
 
 def build_with_briefs(
@@ -150,9 +164,12 @@ def build_with_briefs(
     def load(edition: Edition) -> None:
         load_writers(style, edition.font_dirs)
 
-    built = build(edition_path, out_dir, final=final, since=since, progress=progress, briefs=True, meanwhile=load)
+    built = build(edition_path, out_dir, final=final, since=since, progress=progress, meanwhile=load)
     if not built.outputs or built.read is None:
-        return WithBriefs(built, ())
+        return WithBriefs(built, (), [])
+    from builder.compose.briefs import brief_findings
+
+    findings = brief_findings(built.read.figures, built.read.ledger)  # the briefs' own: they stop no other file
     # the workers fork from here: the annual report's leftovers freed first, and each brief's freed
     # as the next is made (a batch makes cycles by the thousand); what is left is frozen, so the
     # collector in a worker neither scans nor copies the pages it shares
@@ -163,25 +180,49 @@ def build_with_briefs(
         briefs = build_briefs(batch, built.outputs[0].parent / FOLDER, progress)
     finally:
         gc.unfreeze()
-    return WithBriefs(built, tuple(briefs))
+    return WithBriefs(built, tuple(briefs), findings)
 
 
 def build_briefs(batch: Batch, folder: Path, progress: Progress) -> list[Brief]:
     """Every district's brief written into `folder`, each as a set of its own; the briefs in
-    district order, the failed ones with their reason. One progress line per district."""
+    district order, the failed ones with their reason. One progress line per district; the
+    earlier briefs of districts no longer in the 各区 sheet removed."""
     from builder.compose.briefs import districts
 
     names = districts(batch.read.figures)
+    if not names:
+        progress("《各区》表中没有区：未生成简报")
+        return []
     load_writers(batch.style, batch.read.edition.font_dirs)
     done: list[Brief] = []
 
-    def finish(brief: Brief) -> None:
+    def finish(_name: str, brief: Brief) -> None:
         done.append(_written(brief, folder))
         progress(_line(len(done), len(names), done[-1], folder / batch.stems[brief.district]))
 
-    _run_all(batch, names, finish)
+    each(names, batch.attempt, finish)
+    if any(brief.failure is None for brief in done):  # else the folder may not even be one
+        try:
+            _forget_others(folder, set(batch.stems.values()), progress)
+        except UserError as exc:  # the briefs are written: what is left of earlier ones is said
+            progress(f"注意：旧简报未能清理（{'；'.join(exc.lines())}）")
     order = {name: i for i, name in enumerate(names)}
     return sorted(done, key=lambda b: order[b.district])
+
+
+def _forget_others(folder: Path, stems: set[str], progress: Progress) -> None:
+    """The briefs the last batch made in `folder` of districts this one has not, removed; this
+    batch's districts kept as the folder's list."""
+    kept = folder / KEPT
+    try:
+        before = set(json.loads(kept.read_text(encoding="utf-8"))) if kept.is_file() else set()
+    except (OSError, ValueError, TypeError):  # a list spoiled by hand: nothing is removed on its word
+        before = set()
+    gone = sorted(stem for stem in before - stems if isinstance(stem, str) and stem and "/" not in stem)
+    if gone:
+        remove_all([folder / f"{stem}{suffix}" for stem in gone for suffix in SUFFIXES])
+        progress(f"删去《各区》表中已没有的区的简报：{'、'.join(gone)}")
+    write_all({kept: json.dumps(sorted(stems), ensure_ascii=False, indent=0).encode("utf-8")})
 
 
 def load_writers(style: Style, font_dirs: tuple[Path, ...]) -> None:
@@ -203,7 +244,7 @@ def _written(brief: Brief, folder: Path) -> Brief:
     try:
         write_all({folder / name: data for name, data in brief.files.items()})
     except UserError as exc:
-        return Brief(brief.district, {}, brief.findings, "；".join(exc.lines()))
+        return Brief(brief.district, {}, brief.findings, failure="；".join(exc.lines()))
     return brief
 
 
@@ -211,80 +252,13 @@ def _line(n: int, total: int, brief: Brief, stem: Path) -> str:
     head = f"简报 {n}/{total} {brief.district}"
     if brief.failure is not None:
         return f"{head}：未生成（{brief.failure}）"
-    holes = f"，{len(brief.findings)} 处【待补】" if brief.findings else ""
+    holes = f"，{brief.missing} 处数字尚缺，以【待补】标出" if brief.missing else ""
     return f"{head}：写出 {stem}.pdf 等 {len(brief.files)} 个文件{holes}"
-
-
-def _attempt(batch: Batch, district: str) -> Brief:
-    """The brief, or its failure in one line (a user's error, a refusal or a bug alike)."""
-    try:
-        return batch.brief(district)
-    except Exception as exc:
-        return _failed(district, exc)
 
 
 def _failed(district: str, exc: BaseException) -> Brief:
     if isinstance(exc, Refused):
-        return Brief(district, {}, exc.findings, f"{exc}，如 {exc.findings[0]}")
+        return Brief(district, {}, exc.findings, failure=f"{exc}，如 {exc.findings[0]}")
     if isinstance(exc, UserError):
-        return Brief(district, {}, [], "；".join(exc.lines()))
-    return Brief(district, {}, [], f"内部错误：{type(exc).__name__}: {exc}")
-
-
-def _run_all(batch: Batch, names: Sequence[str], finish: Callable[[Brief], None]) -> None:
-    """Each brief built, by the workers where they can be had, and given to `finish` as it is done."""
-    if len(names) < 2 or not parallel.available():
-        for name in names:
-            finish(_attempt(batch, name))
-        return
-
-    def task(district: str, _progress: Progress, _receive: parallel.Receive) -> Brief:
-        return _attempt(batch, district)
-
-    count = min(parallel.cores(), len(names))
-    pool = parallel.Workers.start(_nothing, _nothing, task, [parallel.Sibling(_nothing, task)] * (count - 1), many=True)
-    if pool is None:
-        for name in names:
-            finish(_attempt(batch, name))
-        return
-    try:
-        _dispatch(pool, batch, names, finish)
-    finally:
-        pool.close()
-
-
-def _nothing() -> None:
-    """No warm-up: the workers are forked with everything loaded."""
-
-
-def _dispatch(pool: parallel.Workers, batch: Batch, names: Sequence[str], finish: Callable[[Brief], None]) -> None:
-    """Keep every worker busy with the next district; a worker lost leaves its district to this process."""
-    import selectors
-
-    waiting = list(names)
-    busy: dict[int, str] = {}
-    with selectors.DefaultSelector() as selector:
-        for which in range(len(pool.results)):
-            if waiting:
-                busy[which] = waiting.pop(0)
-                pool.ask(which, busy[which])
-                selector.register(pool.results[which], selectors.EVENT_READ, which)
-        while busy:
-            for key, _ in selector.select():
-                which = int(key.data)
-                district = busy.pop(which)
-                try:
-                    brief = pool.result(which, _silent)
-                except parallel.Lost:
-                    selector.unregister(key.fd)
-                    brief = _attempt(batch, district)  # done here; the lost worker takes no more
-                    finish(brief)
-                    continue
-                finish(brief)
-                if waiting:
-                    busy[which] = waiting.pop(0)
-                    pool.ask(which, busy[which])
-                else:
-                    selector.unregister(key.fd)
-        for name in waiting:  # every worker was lost
-            finish(_attempt(batch, name))
+        return Brief(district, {}, [], failure="；".join(exc.lines()))
+    return Brief(district, {}, [], failure=f"内部错误：{type(exc).__name__}: {exc}")

@@ -177,11 +177,12 @@ def _build(args: argparse.Namespace) -> int:
     from builder.document.walk import figures
 
     briefs: tuple[Brief, ...] = ()
+    problems = 0
     if args.briefs:
         from builder.command.briefs import build_with_briefs
 
         done = build_with_briefs(args.edition, args.output, final=args.final, since=args.since)
-        built, briefs = done.built, done.briefs
+        built, briefs, problems = done.built, done.briefs, len(done.findings)
     else:
         built = build(args.edition, args.output, final=args.final, since=args.since)
     print(_summary(built.findings), file=sys.stderr)
@@ -193,14 +194,18 @@ def _build(args: argparse.Namespace) -> int:
     missing = sum(1 for f in figures(built.document) if f.missing)
     if missing:
         print(f"草稿：{missing} 处数字尚缺，以【待补】标出", file=sys.stderr)
-    return _briefs_said(briefs)
+    return _briefs_said(briefs, problems)
 
 
-def _briefs_said(briefs: tuple[Brief, ...]) -> int:
-    """The batch's last line: how many briefs were written, or which districts failed (exit 1)."""
+def _briefs_said(briefs: Sequence[Brief], problems: int) -> int:
+    """The batch's last lines: what the check found for the briefs alone, then how many briefs
+    were written, or which districts failed (exit 1)."""
+    if problems:
+        print(f"简报另有{problems}处问题（builder check 可逐条列出）", file=sys.stderr)
     failed = [brief.district for brief in briefs if brief.failure is not None]
     if failed:
-        print(f"{len(failed)} 个区的简报未生成：{'、'.join(failed)}（原因见上），其余已写出", file=sys.stderr)
+        rest = f"，其余 {len(briefs) - len(failed)} 个已写出" if len(failed) < len(briefs) else ""
+        print(f"{len(failed)} 个区的简报未生成：{'、'.join(failed)}（原因见上）{rest}", file=sys.stderr)
         return FINDINGS
     if briefs:
         print(f"已写出 {len(briefs)} 个区的简报", file=sys.stderr)

@@ -35,7 +35,7 @@ import signal
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from builder.model.errors import UserError, reason
@@ -89,6 +89,28 @@ def write_all(files: Mapping[Path, bytes], *, overwrite: bool = True) -> None:
     except _Interrupted:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # the pending signal acts here
         raise KeyboardInterrupt from None  # it was handled without stopping us: nothing was written
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def remove_all(paths: Sequence[Path]) -> None:
+    """Remove the files of one folder that are there, under the folder's lock, the terminating
+    signals held until all are gone (a builder's earlier outputs that no longer have a source)."""
+    if not paths:
+        return
+    folder = paths[0].parent
+    if any(p.parent != folder for p in paths):
+        raise ValueError("remove_all: one folder")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        with _locked(folder, paths[0], LOCK_WAIT):
+            _settle(folder, paths[0])
+            for path in paths:
+                try:
+                    if path.is_file() or path.is_symlink():
+                        path.unlink()
+                except OSError as exc:
+                    raise OutputError(path, reason(exc)) from exc
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 

@@ -124,14 +124,14 @@ def read(edition_path: Path, *, briefs: bool = False) -> Read:
     return Read(edition, figures, ledger, findings)
 
 
-def prepare_all(edition_path: Path, *, final: bool = False, briefs: bool = False) -> Prepared:
+def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
     """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
     from builder.compose.annual import compose
     from builder.compose.audit import audit
     from builder.style import load_style
     from builder.style.coverage import glyph_findings
 
-    done = read(edition_path, briefs=briefs)
+    done = read(edition_path)
     document = compose(done.figures, done.ledger, done.edition)
     findings = done.findings + audit(document, done.findings)
     findings += glyph_findings(document, done.figures, load_style(), done.edition.font_dirs)
@@ -403,14 +403,12 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     progress: Progress = stderr_progress,
     since: Path | None = None,
-    briefs: bool = False,
     meanwhile: Callable[[Edition], object] | None = None,
 ) -> Built:
-    """Build the edition's outputs into `out_dir` (default `out/<edition>/`). With `briefs`, the
-    check covers what the district briefs need too (`builder.command.briefs` builds them);
-    `meanwhile` is work for this process, given the edition, while its workers type the PDF."""
+    """Build the edition's outputs into `out_dir` (default `out/<edition>/`); `meanwhile` is work
+    for this process, given the edition, while its workers type the PDF."""
     with _no_cycle_collection():
-        return _build(edition_path, out_dir, final, formats, progress, since, briefs, meanwhile)
+        return _build(edition_path, out_dir, final, formats, progress, since, meanwhile)
 
 
 @contextlib.contextmanager
@@ -434,13 +432,12 @@ def _build(
     formats: tuple[str, ...],
     progress: Progress,
     since: Path | None,
-    briefs: bool,
     meanwhile: Callable[[Edition], object] | None,
 ) -> Built:
     progress(f"第1步 读取并核对 {edition_path}")
     workers = start_workers(edition_path, formats)
     try:
-        prepared = prepare_all(edition_path, final=final, briefs=briefs)
+        prepared = prepare_all(edition_path, final=final)
         edition, document, findings, ledger = prepared.edition, prepared.document, prepared.findings, prepared.ledger
         target = out_dir or Path("out") / safe_name(edition.name)
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")

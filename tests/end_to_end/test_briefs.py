@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pdfplumber
 import pytest
-from conftest import SAMPLE, edition_copy, rows_by_label
+from conftest import SAMPLE, edition_copy, rows_by_label, small_data, write_workbook
 from docx_tools import body_of, paragraph_texts, pdf_text
 from ooxml_validate import errors
 from page_tools import (
@@ -32,8 +32,10 @@ from page_tools import (
 )
 
 from builder.command import briefs as briefs_module
-from builder.command.briefs import FOLDER, build_with_briefs
+from builder.command import workers
+from builder.command.briefs import FOLDER, KEPT, build_with_briefs
 from builder.command.cli import FINDINGS, OK, main
+from builder.workbook import blank
 
 FORMATS = (".pdf", ".docx", ".html", "-校对清单.xlsx")
 CALL_TYPES = ("咨询", "诉求", "建议", "投诉", "表扬")
@@ -97,7 +99,7 @@ def test_every_district_has_its_brief_in_every_format(sample: tuple[int, list[st
         for suffix, path in brief_files(out, name).items():
             assert path.is_file() and path.stat().st_size > 0, f"{name}: no {suffix}"
     assert sorted(p.name for p in (out / FOLDER).iterdir()) == sorted(
-        p.name for n in names for p in brief_files(out, n).values()
+        [KEPT, *(p.name for n in names for p in brief_files(out, n).values())]
     ), "a file of no brief, or a staging folder, was left"
     assert (out / "北京市“接诉即办”工作2020年度公开报告.pdf").is_file()  # the annual report beside them
 
@@ -280,7 +282,7 @@ def test_a_failing_district_is_named_and_the_others_are_written(tmp_path: Path) 
     assert code == FINDINGS
     failed = [line for line in lines if "朝阳区：未生成" in line]
     assert len(failed) == 1 and "标题.j2:1" in failed[0] and "ZeroDivisionError" in failed[0], failed
-    assert lines[-1].startswith("1 个区的简报未生成：朝阳区")
+    assert lines[-1] == "1 个区的简报未生成：朝阳区（原因见上），其余 15 个已写出"
     for name in districts():
         present = [path.exists() for path in brief_files(tmp_path / "out", name).values()]
         assert present == [name != "朝阳区"] * len(FORMATS), name
@@ -325,7 +327,7 @@ def _dies_in_a_worker(district: str) -> Callable[..., Any]:
 
 
 def test_a_lost_worker_leaves_its_brief_to_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not briefs_module.parallel.available():
+    if not workers.available():
         pytest.skip("no worker processes on this machine")
     monkeypatch.setattr(briefs_module.Batch, "brief", _dies_in_a_worker("丰台区"))
     with _captured():
@@ -398,3 +400,84 @@ def test_a_tie_is_said_as_a_tie_in_both_briefs(tmp_path: Path) -> None:
     after = [n for n, r in ranks.items() if r == tied + 2]
     if after:  # the next district is two places down
         assert f"第{tied + 2}位" in pdf_text(brief_files(tmp_path / "out", after[0])[".pdf"])
+
+
+# -- a final batch, a district gone, no district at all -------------------------------------------
+
+
+def _clean_edition(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    write_workbook(folder, small_data())
+    return folder
+
+
+def test_a_final_batch_refuses_the_briefs_with_a_gap_alone(tmp_path: Path) -> None:
+    data = small_data()
+    rated = {row["名称"] for row in data["办理率"] if row["范围"] == "区"}
+    edition = _clean_edition(tmp_path / "edition")
+    names = districts(edition)
+    gaps = [n for n in names if n not in rated]  # their briefs print rates the workbook lacks
+    assert gaps and len(gaps) < len(names)
+    code, lines = build(edition, tmp_path / "out", "--final")
+    assert code == FINDINGS
+    for name in gaps:
+        assert sum(f"{name}：未生成（终稿不能带着问题生成" in line for line in lines) == 1, lines
+    assert f"简报另有{len(gaps)}处问题（builder check 可逐条列出）" in lines
+    assert lines[-1] == f"{len(gaps)} 个区的简报未生成：{'、'.join(gaps)}（原因见上），其余 {len(names) - len(gaps)} 个已写出"
+    assert (tmp_path / "out" / "检查结果.txt").read_text(encoding="utf-8") == ""  # the annual report is final
+    for name in names:
+        written = brief_files(tmp_path / "out", name)
+        assert all(p.is_file() for p in written.values()) == (name not in gaps)
+        assert any(p.exists() for p in written.values()) == (name not in gaps)
+        if name not in gaps:
+            text = pdf_text(written[".pdf"])
+            assert "【待补】" not in text and "草稿" not in text
+
+
+def _renamed(old: str, new: str) -> Callable[[Any], None]:
+    def change(wb: Any) -> None:
+        for sheet in wb.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.value == old:
+                        cell.value = new
+
+    return change
+
+
+def test_the_brief_of_a_district_gone_from_the_sheet_is_removed(
+    sample: tuple[int, list[str], Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(sample[2], out)
+    edition = edition_copy(tmp_path / "edition", _renamed("东城区", "东城新区"))
+    code, lines = build(edition, out)
+    assert code == OK, lines[-3:]
+    assert "删去《各区》表中已没有的区的简报：东城区简报" in lines
+    assert not any(p.exists() for p in brief_files(out, "东城区").values())
+    assert all(p.is_file() for p in brief_files(out, "东城新区").values())
+    assert all(p.is_file() for p in brief_files(out, "西城区").values())
+    (out / FOLDER / "会议纪要.pdf").write_bytes(b"%PDF- kept")  # not the builder's: never touched
+    code, lines = build(SAMPLE, out)
+    assert code == OK and "删去《各区》表中已没有的区的简报：东城新区简报" in lines
+    assert (out / FOLDER / "会议纪要.pdf").read_bytes() == b"%PDF- kept"
+
+
+def test_a_workbook_without_districts_says_so(tmp_path: Path) -> None:
+    edition = tmp_path / "edition"
+    edition.mkdir()
+    (edition / "figures.xlsx").write_bytes(blank.workbook_bytes())
+    code, lines = build(edition, tmp_path / "out")
+    assert code == OK, lines[-3:]
+    assert "《各区》表中没有区：未生成简报" in lines
+    assert not (tmp_path / "out" / FOLDER).exists()
+
+
+def test_when_every_brief_fails_none_is_said_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / FOLDER).write_text("a file where the briefs' folder goes", encoding="utf-8")
+    code, lines = build(SAMPLE, out)
+    assert code == FINDINGS
+    assert lines[-1].startswith("16 个区的简报未生成：东城区、") and lines[-1].endswith("（原因见上）")
+    assert (out / FOLDER).read_text(encoding="utf-8") == "a file where the briefs' folder goes"
