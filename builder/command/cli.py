@@ -134,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
     chk = sub.add_parser("check", help="逐项列出工作簿中的问题：sheet!cell: 问题")
     chk.add_argument("source", type=Path, help="版次文件夹或 .xlsx 工作簿")
+    chk.add_argument("--briefs", action="store_true", help="也核对区简报所需的数据（如某区缺办理率一行）")
     chk.set_defaults(run=_check)
 
     fonts_cmd = sub.add_parser("fonts", help="各字体角色用的是哪个字体文件，缺什么")
@@ -149,12 +150,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def findings_for(source: Path) -> list[Finding]:
+def findings_for(source: Path, *, briefs: bool = False) -> list[Finding]:
     """Read, derive and check an edition folder (its settings and prose too) or a workbook, for the
-    annual report and the district briefs."""
+    annual report, and with `briefs` for the district briefs too."""
     from builder.command.pipeline import read
 
-    return read(source, briefs=True).findings
+    return read(source, briefs=briefs).findings
 
 
 def _summary(findings: list[Finding]) -> str:
@@ -166,7 +167,7 @@ def _summary(findings: list[Finding]) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    findings = findings_for(args.source)
+    findings = findings_for(args.source, briefs=args.briefs)
     for finding in findings:
         print(finding)
     print(_summary(findings), file=sys.stderr)
@@ -201,7 +202,7 @@ def _briefs_said(briefs: Sequence[Brief], problems: int) -> int:
     """The batch's last lines: what the check found for the briefs alone, then how many briefs
     were written, or which districts failed (exit 1)."""
     if problems:
-        print(f"简报另有{problems}处问题（builder check 可逐条列出）", file=sys.stderr)
+        print(f"简报另有{problems}处问题（builder check --briefs 可逐条列出）", file=sys.stderr)
     failed = [brief.district for brief in briefs if brief.failure is not None]
     if failed:
         rest = f"，其余 {len(briefs) - len(failed)} 个已写出" if len(failed) < len(briefs) else ""

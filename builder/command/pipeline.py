@@ -5,13 +5,13 @@ format. The outputs are written as one set (`builder.command.outputs.write_all`)
 stops a build, its folder holds the earlier set or the new one, whole; builds into one folder take turns.
 
 Where it can fork (`builder.command.workers`), a build of both formats renders them in worker processes
-started while the workbook is read, each importing only its own writer meanwhile: the first
-registers the fonts too, then types the PDF; a second writes the DOCX with stand-in contents
-page numbers, which the PDF's replace when it is done (`builder.writers.docx.pages`). The build writes
-the redline meanwhile, and once the PDF is done, while the DOCX worker fills in its pages, the
-proof list, which prints each figure's page in the PDF, and the page (`builder.writers.html`):
-each core has one process's work at a time. The files, messages and errors are those of a build in
-one process; `BUILDER_JOBS=1` turns the workers off.
+started while the workbook is read, each importing only its own writer meanwhile (the fonts, and
+the chart drawings the page needs, loaded once before the two part): the first types the PDF; a
+second writes the DOCX with stand-in contents page numbers, then the page (`builder.writers.html`),
+then puts the PDF's page numbers in the DOCX once the PDF is done (`builder.writers.docx.pages`).
+The build writes the redline meanwhile, and once the PDF is done the proof list, which prints
+each figure's page in the PDF: each core has one process's work at a time. The files, messages
+and errors are those of a build in one process; `BUILDER_JOBS=1` turns the workers off.
 
 Modules only a stage needs are imported in it, so each process imports only what it uses, and
 the workers are forked before the build has imported more than this module.
