@@ -13,7 +13,7 @@ import pytest
 
 from builder.compose.audit import audit
 from builder.compose.briefs import brief_findings, compose_brief, districts
-from builder.document import MISSING_TEXT, Chart, Document, Heading, Paragraph, Table, Title
+from builder.document import MISSING_TEXT, Chart, Document, Heading, PageBreak, Paragraph, Table, Title
 from builder.document.walk import figures, placed_figures, places
 from builder.figures.derived import Ledger, derive
 from builder.figures.formulas import expanded_formulas
@@ -238,3 +238,8 @@ def test_briefs_leave_the_ledger_of_the_annual_report_as_it_was_for_it(sample: A
     assert all(ledger.items[k] == d for k, d in fresh.items.items())
     counted = Counter(k.split(".")[0] for k in ledger.items.keys() - fresh.items.keys())
     assert set(counted) == {"各区", "街乡镇"}
+
+
+def test_a_brief_breaks_no_page_between_its_parts(sample: Any) -> None:
+    for doc in sample[3].values():
+        assert not any(isinstance(block, PageBreak) for block in doc.blocks)

@@ -20,7 +20,8 @@ from docx.text.run import Run
 from lxml import etree
 
 from builder.command.pipeline import build, prepare
-from builder.document import Chart, Document, FigureState, Heading, Paragraph, Table
+from builder.compose.assembly import parts_on_new_pages
+from builder.document import Chart, Document, FigureState, Heading, PageBreak, Paragraph, Table, Toc
 from builder.document.walk import block_figures, figures
 from builder.model.findings import FindingKind as Kind
 from builder.style import load_style
@@ -246,3 +247,21 @@ def test_libreoffice_opens_the_docx_and_shows_every_heading(
         if isinstance(block, Heading):
             assert re.sub(r"\s+", "", block.number + block.text) in flat, block
     assert any(isinstance(b, Table) for b in document.blocks)
+
+
+def test_each_part_of_the_report_starts_on_a_new_page_and_nothing_else_does(
+    built: tuple[Document, Path, list[str]],
+) -> None:
+    document = built[0]
+    blocks = document.blocks
+    breaks = [i for i, b in enumerate(blocks) if isinstance(b, PageBreak)]
+    parts = [i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1]
+    assert len(parts) == 6
+    assert all(isinstance(blocks[i - 1], PageBreak) for i in parts)
+    assert {i + 1 for i in breaks if not isinstance(blocks[i - 1], Toc)} == set(parts)  # and the contents' own
+
+
+def test_a_part_after_a_break_gets_no_second_one() -> None:
+    one, two = Heading(1, "", "一"), Heading(1, "", "二")
+    assert parts_on_new_pages([one, PageBreak(), two]) == [one, PageBreak(), two]
+    assert parts_on_new_pages([one, Heading(2, "", "甲"), two])[-2:] == [PageBreak(), two]

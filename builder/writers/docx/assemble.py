@@ -75,13 +75,14 @@ def styled(style: Style, language: str) -> DocxDocument:
     """python-docx's default template with the styles of `style`: styled once per process and style,
     then loaded from its bytes (styling takes a quarter of a district brief's DOCX)."""
     key = (style, language)
-    if key not in _STYLED:
-        doc = docx.Document()
-        styles.apply(doc, style, language)
-        out = BytesIO()
-        doc.save(out)
-        _STYLED[key] = out.getvalue()
-    return docx.Document(BytesIO(_STYLED[key]))
+    if key in _STYLED:
+        return docx.Document(BytesIO(_STYLED[key]))
+    doc = docx.Document()
+    styles.apply(doc, style, language)
+    out = BytesIO()
+    doc.save(out)
+    _STYLED[key] = out.getvalue()  # the same document once loaded again: the tests compare the bytes
+    return doc
 
 
 def docx_document(
