@@ -18,6 +18,7 @@ from collections.abc import Callable, Container, Sequence
 from typing import Any
 
 MARK = "〓"  # 〓 (U+3013 GETA MARK): the typesetter's sign of a character without a type
+_REMEMBERED = 1 << 16  # widths kept per font, at most
 _STRIDE = 1 << 20  # subsets of member i are numbered i * _STRIDE + its own subset number
 
 Loader = Callable[[], Any]  # parses and registers a face when first needed; its TTFont, or None
@@ -49,6 +50,8 @@ class FallbackFont:
         self._first = first
         self._behind = list(behind)
         self._loaded: dict[int, Any] = {0: first}
+        # a report measures the same few thousand strings over and over (a tenth of typing the PDF)
+        self._widths: dict[tuple[str, float], float] = {}
 
     @property
     def first(self) -> Any:
@@ -89,7 +92,14 @@ class FallbackFont:
     def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:
         if isinstance(text, bytes):
             text = text.decode(encoding)
-        return float(sum(self._member(m).stringWidth(run, size) for m, run in self.runs(text)))
+        key = (text, size)
+        width = self._widths.get(key)
+        if width is None:
+            width = float(sum(self._member(m).stringWidth(run, size) for m, run in self.runs(text)))
+            if len(self._widths) >= _REMEMBERED:
+                self._widths.clear()
+            self._widths[key] = width
+        return width
 
     def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         """(subset, bytes) runs as `TTFont.splitString` gives them, a member's subsets numbered apart."""
