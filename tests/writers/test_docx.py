@@ -641,3 +641,17 @@ def test_libreoffice_converts_it_and_the_pdf_holds_every_heading(tmp_path: Path)
         assert heading.number + heading.text in flat
     assert "表1各类问题受理情况" in flat
     assert "图5" in flat
+
+
+def test_value_axes_of_charts_without_negative_values_start_at_zero_as_in_the_pdf() -> None:
+    blob = written()
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        charts = [n for n in z.namelist() if n.startswith("word/charts/chart")]
+    assert len(charts) == len(ChartKind)
+    for name in charts:
+        space = part_xml(blob, name)
+        axes = space.findall(".//c:valAx", NS)
+        pie = space.find(".//c:pieChart", NS) is not None
+        assert (axes == []) == pie, name
+        for axis in axes:  # without c:min, Word and LibreOffice start near the smallest value
+            assert float(axis.find("c:scaling/c:min", NS).get("val")) == 0, name

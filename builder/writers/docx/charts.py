@@ -132,9 +132,18 @@ def chart_space(chart: Chart, data: CategoryChartData, font: Font) -> xml.Elemen
         _data_labels(view, chart)
     if not pie and chart.unit:
         _unit_title(view, chart.unit, font)
+    if not pie and _from_zero(chart):
+        # as the PDF and the page draw it: Word and LibreOffice would start the axis near the
+        # smallest value (83 for rates of 85–92), making small differences look large
+        view.value_axis.minimum_scale = 0
     xml.east_asian_typefaces(space)
     xml.chart_frame(space, language="zh-CN")
     return space
+
+
+def _from_zero(chart: Chart) -> bool:
+    """Whether every plotted value is zero or more (the value axis then starts at zero)."""
+    return all(v is None or v >= 0 for series in chart.series for v in series.values)
 
 
 def _number_axes(space: xml.Element) -> None:
