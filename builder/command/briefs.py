@@ -214,15 +214,34 @@ def _forget_others(folder: Path, stems: set[str], progress: Progress) -> None:
     """The briefs the last batch made in `folder` of districts this one has not, removed; this
     batch's districts kept as the folder's list."""
     kept = folder / KEPT
-    try:
-        before = set(json.loads(kept.read_text(encoding="utf-8"))) if kept.is_file() else set()
-    except (OSError, ValueError, TypeError):  # a list spoiled by hand: nothing is removed on its word
-        before = set()
-    gone = sorted(stem for stem in before - stems if isinstance(stem, str) and stem and "/" not in stem)
+    gone = sorted(_listed(kept) - stems)
     if gone:
         remove_all([folder / f"{stem}{suffix}" for stem in gone for suffix in SUFFIXES])
         progress(f"删去《各区》表中已没有的区的简报：{'、'.join(gone)}")
     write_all({kept: json.dumps(sorted(stems), ensure_ascii=False, indent=0).encode("utf-8")})
+
+
+def _listed(kept: Path) -> set[str]:
+    """The file names the folder's list holds; none from a list spoiled by hand (nothing is removed
+    on its word) or a name that is not one this batch could have made."""
+    try:
+        if not kept.is_file() or kept.is_symlink() or kept.stat().st_size > 1 << 20:
+            return set()
+        listed = json.loads(kept.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # RecursionError: brackets nested past the parser's depth
+        return set()
+    if not isinstance(listed, list) or not all(isinstance(stem, str) for stem in listed):
+        return set()
+    return {stem for stem in listed if _ours(stem)}
+
+
+def _ours(stem: str) -> bool:
+    """A name a batch could have made: `<区>简报`, or `<区>简报-2` for a second name making the same
+    file name, fit for a file name."""
+    if not stem or stem != safe_name(stem):
+        return False
+    head, _, number = stem.rpartition("-")
+    return stem.endswith("简报") or (head.endswith("简报") and number.isdigit())
 
 
 def load_writers(style: Style, font_dirs: tuple[Path, ...]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import shutil
@@ -483,3 +484,23 @@ def test_when_every_brief_fails_none_is_said_written(tmp_path: Path) -> None:
     assert code == FINDINGS
     assert lines[-1].startswith("16 个区的简报未生成：东城区、") and lines[-1].endswith("（原因见上）")
     assert (out / FOLDER).read_text(encoding="utf-8") == "a file where the briefs' folder goes"
+
+
+@pytest.mark.parametrize(
+    "listed",
+    ['"东城区简报"', '[{"a": 1}]', '["../东城区简报"]', '["东城区简报\\u0000"]', '["东城区"]', "not json", "[" * 5000],
+    ids=["a-string", "dicts", "a-path", "nul", "not-a-brief", "not-json", "deep"],
+)
+def test_a_spoiled_list_removes_nothing(sample: tuple[int, list[str], Path], tmp_path: Path, listed: str) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(sample[2], out)
+    (out / FOLDER / KEPT).write_text(listed, encoding="utf-8")
+    (out / FOLDER / "东城区").write_bytes(b"not the builder's")
+    before = sorted(p.name for p in (out / FOLDER).iterdir())
+    code, lines = build(SAMPLE, out)
+    assert code == OK, lines[-3:]
+    assert not any(line.startswith("删去") for line in lines)
+    assert sorted(p.name for p in (out / FOLDER).iterdir()) == before
+    assert json.loads((out / FOLDER / KEPT).read_text(encoding="utf-8")) == sorted(
+        f"{name}简报" for name in districts()
+    )
