@@ -158,6 +158,16 @@ def _value_labels(chart: Chart, rows: Sequence[Sequence[Number]]) -> list[str | 
     return [None if v is None else label_text(v, chart.places) for v in rows[0]]
 
 
+def _place(widget: Any, plot: tuple[float, float, float, float], scale: Any, font: Font, n: int) -> None:
+    """A bar or line chart's plot area and its two axes, the category axis at zero when values go below it."""
+    widget.x, widget.y, widget.width, widget.height = plot
+    _style_value_axis(widget.valueAxis, scale, font)
+    _style_category_axis(widget.categoryAxis, n)
+    if scale.lo < 0:
+        widget.categoryAxis.joinAxisMode = "value"  # draw the category axis at zero
+        widget.categoryAxis.joinAxisPos = 0
+
+
 def _style_value_axis(axis: Any, scale: Scale, font: Font) -> None:
     axis.valueMin = float(scale.lo)
     axis.valueMax = float(scale.hi)
@@ -241,14 +251,9 @@ def _columns(d: Any, chart: Chart, rows: list[list[Number]], font: Font) -> None
         _style_bars(widget, len(rows), stacked=chart.kind is ChartKind.STACKED)
         if chart.kind is ChartKind.STACKED:
             widget.categoryAxis.style = "stacked"
-    widget.x, widget.y, widget.width, widget.height = plot
-    _style_value_axis(widget.valueAxis, scale, font)
+    _place(widget, plot, scale, font, n)
     widget.valueAxis.labels.boxAnchor = "e"
     widget.valueAxis.labels.dx = -gap
-    _style_category_axis(widget.categoryAxis, n)
-    if scale.lo < 0:
-        widget.categoryAxis.joinAxisMode = "value"  # draw the category axis at zero
-        widget.categoryAxis.joinAxisPos = 0
     d.add(widget)
 
     centres = [x + (i + 0.5) * slot for i in range(n)]
@@ -345,14 +350,9 @@ def _bars(d: Any, chart: Chart, rows: list[list[Number]], font: Font) -> None:
     widget = HorizontalBarChart()
     widget.data = [_floats(r) for r in rows] or [[None] * n]
     _style_bars(widget, len(rows), stacked=False)
-    widget.x, widget.y, widget.width, widget.height = plot
-    _style_value_axis(widget.valueAxis, scale, font)
+    _place(widget, plot, scale, font, n)
     widget.valueAxis.labels.boxAnchor = "n"
     widget.valueAxis.labels.dy = -gap
-    _style_category_axis(widget.categoryAxis, n)
-    if scale.lo < 0:
-        widget.categoryAxis.joinAxisMode = "value"
-        widget.categoryAxis.joinAxisPos = 0
     d.add(widget)
 
     slot = h / max(n, 1)
