@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from builder.model.figures import Figures
     from builder.model.findings import Finding
     from builder.style import Style
+    from builder.writers.proof_list import ProofList
     from builder.writers.proof_list.rows import Checked
 
 Progress = Callable[[str], None]
@@ -124,20 +125,28 @@ def read(edition_path: Path, *, briefs: bool = False) -> Read:
     return Read(edition, figures, ledger, findings)
 
 
-def prepare_all(edition_path: Path, *, final: bool = False) -> Prepared:
-    """Steps 1 and 2: `read`, then the document composed (a final build's marked so)."""
+def prepare_all(edition_path: Path, *, final: bool = False, glyphs: bool = True) -> Prepared:
+    """Steps 1 and 2: `read`, then the document composed (a final build's marked so); without
+    `glyphs`, the findings lack those of `glyph_check`."""
     from builder.compose.annual import compose
     from builder.compose.audit import audit
-    from builder.style import load_style
-    from builder.style.coverage import glyph_findings
 
     done = read(edition_path)
     document = compose(done.figures, done.ledger, done.edition)
     findings = done.findings + audit(document, done.findings)
-    findings += glyph_findings(document, done.figures, load_style(), done.edition.font_dirs)
+    if glyphs:
+        findings += glyph_check(document, done.figures, done.edition)
     if final:
         document = replace(document, meta=replace(document.meta, final=True))
     return Prepared(done.edition, document, findings, done.ledger, done.figures)
+
+
+def glyph_check(document: Document, figures: Figures, edition: Edition) -> list[Finding]:
+    """A finding per character of the document that no font of its role can draw."""
+    from builder.style import load_style
+    from builder.style.coverage import glyph_findings
+
+    return glyph_findings(document, figures, load_style(), edition.font_dirs)
 
 
 def extras(document: Document, style: Style, since: Path | None) -> dict[str, bytes]:
@@ -147,11 +156,23 @@ def extras(document: Document, style: Style, since: Path | None) -> dict[str, by
     return {f"{safe_name(document.meta.title)}-修订.docx": redline_since(since, document, style)}
 
 
-def proof_list(document: Document, checked: Checked, figure_pages: dict[str, int]) -> dict[str, bytes]:
-    """The proof list by file name, each figure with its page in the PDF (none when no PDF was made)."""
-    from builder.writers.proof_list import proof_workbook
+class ProofSteps:
+    """The proof list by file name, each figure with its page in the PDF (none when no PDF was made):
+    `begin` makes all but the pages, which a build with workers does while the PDF is typed."""
 
-    return {f"{safe_name(document.meta.title)}-校对清单.xlsx": proof_workbook(document, checked, figure_pages)}
+    def __init__(self, document: Document, checked: Callable[[], Checked]) -> None:
+        self.document, self.checked = document, checked
+        self.begun: ProofList | None = None
+
+    def begin(self) -> ProofList:
+        from builder.writers.proof_list import ProofList
+
+        if self.begun is None:
+            self.begun = ProofList(self.document, self.checked())
+        return self.begun
+
+    def __call__(self, figure_pages: dict[str, int]) -> dict[str, bytes]:
+        return {f"{safe_name(self.document.meta.title)}-校对清单.xlsx": self.begin().finished(figure_pages)}
 
 
 def redline_since(old_edition: Path, new: Document, style: Style) -> bytes:
@@ -208,10 +229,7 @@ def write_html(job: Job) -> bytes:
     return html.write(job.document, job.style, font_dirs=job.font_dirs)
 
 
-AfterPdf = Callable[[dict[str, int]], dict[str, bytes]]  # files made from the PDF's page of each figure
-
-
-def render_all(job: Job, formats: tuple[str, ...], progress: Progress, after_pdf: AfterPdf) -> dict[str, bytes]:
+def render_all(job: Job, formats: tuple[str, ...], progress: Progress, after_pdf: ProofSteps) -> dict[str, bytes]:
     """Every format's bytes by file name, then `after_pdf`'s files; the DOCX contents take their page
     numbers from the PDF, `after_pdf` the page of each figure (none without a PDF)."""
     out: dict[str, bytes] = {}
@@ -269,6 +287,11 @@ def _docx_warm(edition_path: Path, page: bool) -> Callable[[], object]:
 
     def warm() -> object:
         _import_docx()
+        from builder.document import Meta
+        from builder.style import load_style
+        from builder.writers.docx.assemble import styled
+
+        styled(load_style(), Meta("", "", "").language)  # the styles of a document in the default language
         return fonts() if page else None
 
     return warm
@@ -347,7 +370,7 @@ def render_with(
     job: Job,
     progress: Progress,
     meanwhile: Callable[[], dict[str, bytes]],
-    after_pdf: AfterPdf,
+    after_pdf: ProofSteps,
 ) -> dict[str, bytes]:
     """`render_all` by the workers: the PDF by the first, the DOCX and (when `job.page`) the page by
     the second; `meanwhile` here while the PDF is typed, `after_pdf`'s files here once it is done,
@@ -362,6 +385,8 @@ def render_with(
     except Exception as exc:
         later = {}
         failed.append(exc)
+    with contextlib.suppress(Exception):  # an error here is met again, and said, once the PDF is done
+        after_pdf.begin()
     try:
         data, pages, figure_pages = workers.result(0, progress)
     except parallel.Lost as lost:
@@ -437,7 +462,9 @@ def _build(
     progress(f"第1步 读取并核对 {edition_path}")
     workers = start_workers(edition_path, formats)
     try:
-        prepared = prepare_all(edition_path, final=final)
+        # a draft's glyph check waits until the PDF is being typed: what it finds changes nothing
+        # drawn (a character no font has is drawn as 〓 either way), a final build's decides it
+        prepared = prepare_all(edition_path, final=final, glyphs=final)
         edition, document, findings, ledger = prepared.edition, prepared.document, prepared.findings, prepared.ledger
         target = out_dir or Path("out") / safe_name(edition.name)
         progress(f"第2步 组成报告：{len(document.blocks)} 个段落、表格和图")
@@ -447,7 +474,13 @@ def _build(
 
         style = load_style()
         job = Job(document, style, edition.font_dirs, page="html" in formats)
-        checked = proof_inputs(findings, ledger)
+        glyphs: list[list[Finding]] = [] if not final else [[]]
+
+        def all_findings() -> list[Finding]:
+            if not glyphs:
+                glyphs.append(glyph_check(document, prepared.figures, edition))
+                findings.extend(glyphs[0])
+            return findings
 
         def later() -> dict[str, bytes]:
             made = extras(document, style, since)
@@ -455,14 +488,12 @@ def _build(
                 meanwhile(edition)
             return made
 
-        def proof(figure_pages: dict[str, int]) -> dict[str, bytes]:  # it prints each figure's PDF page
-            return proof_list(document, checked, figure_pages)
-
+        proof = ProofSteps(document, lambda: proof_inputs(all_findings(), ledger))  # it prints each figure's PDF page
         if workers is None:
             payloads = render_all(job, formats, progress, proof) | later()
         else:
             payloads = render_with(workers, job, progress, later, proof)
-        payloads["检查结果.txt"] = "".join(f"{f}\n" for f in findings).encode("utf-8")
+        payloads["检查结果.txt"] = "".join(f"{f}\n" for f in all_findings()).encode("utf-8")
         outputs = [target / name for name in payloads]  # the workers, done, leave meanwhile
         for path in outputs:
             progress(f"第3步 写出 {path}")

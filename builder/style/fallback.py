@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Container, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 MARK = "〓"  # 〓 (U+3013 GETA MARK): the typesetter's sign of a character without a type
 _REMEMBERED = 1 << 16  # widths kept per font, at most
@@ -52,6 +53,9 @@ class FallbackFont:
         self._loaded: dict[int, Any] = {0: first}
         # a report measures the same few thousand strings over and over (a tenth of typing the PDF)
         self._widths: dict[tuple[str, float], float] = {}
+        # and draws the same characters over and over: a character keeps its subset code within a
+        # document once given one, so a text's runs are the same each time it is drawn in that document
+        self._splits: WeakKeyDictionary[Any, dict[str, list[tuple[int, bytes]]]] = WeakKeyDictionary()
 
     @property
     def first(self) -> Any:
@@ -105,9 +109,16 @@ class FallbackFont:
         """(subset, bytes) runs as `TTFont.splitString` gives them, a member's subsets numbered apart."""
         if isinstance(text, bytes):
             text = text.decode(encoding)
-        out: list[tuple[int, bytes]] = []
-        for m, run in self.runs(text):
-            out += [(m * _STRIDE + subset, data) for subset, data in self._member(m).splitString(run, doc)]
+        known = self._splits.get(doc)
+        if known is None:
+            known = self._splits[doc] = {}
+        out = known.get(text)
+        if out is None:
+            out = []
+            for m, run in self.runs(text):
+                out += [(m * _STRIDE + subset, data) for subset, data in self._member(m).splitString(run, doc)]
+            if len(known) < _REMEMBERED:
+                known[text] = out
         return out
 
     def getSubsetInternalName(self, subset: int, doc: Any) -> str:

@@ -465,6 +465,16 @@ def _chained(font: ResolvedFont, cache: bool) -> ResolvedFont:
     return replace(font, name=name)
 
 
+def identity(font: ResolvedFont) -> str:
+    """The files a font draws with, as a cache key names them: each face's path and index, and the
+    file's size, inode and modification time (a font replaced in place is another font)."""
+    parts = []
+    for path, index in ((font.path, font.subfont), *font.chain):
+        st = path.stat()
+        parts.append(f"{path}#{index}:{st.st_size}:{st.st_ino}:{st.st_mtime_ns}")
+    return ";".join(parts)
+
+
 # ---------------------------------------------------------------- reporting
 
 

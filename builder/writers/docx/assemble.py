@@ -23,6 +23,7 @@ from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from builder import caches
 from builder.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table, Title, Toc
 from builder.document.walk import keys_by_position
 from builder.style import Style
@@ -72,17 +73,22 @@ _STYLED: dict[tuple[Style, str], bytes] = {}  # python-docx's template with the 
 
 
 def styled(style: Style, language: str) -> DocxDocument:
-    """python-docx's default template with the styles of `style`: styled once per process and style,
-    then loaded from its bytes (styling takes a quarter of a district brief's DOCX)."""
+    """python-docx's default template with the styles of `style`, loaded from its saved bytes:
+    styled once, kept between builds (`builder.caches.kept`, by the style, the language and
+    python-docx's version) and per process (styling took a quarter of a district brief's DOCX)."""
     key = (style, language)
-    if key in _STYLED:
-        return docx.Document(BytesIO(_STYLED[key]))
+    if key not in _STYLED:
+        kept_as = repr((style, language, docx.__version__))
+        _STYLED[key] = caches.kept("docx-styles", kept_as, lambda: _styled_bytes(style, language))
+    return docx.Document(BytesIO(_STYLED[key]))
+
+
+def _styled_bytes(style: Style, language: str) -> bytes:
     doc = docx.Document()
     styles.apply(doc, style, language)
     out = BytesIO()
     doc.save(out)
-    _STYLED[key] = out.getvalue()  # the same document once loaded again: the tests compare the bytes
-    return doc
+    return out.getvalue()
 
 
 def docx_document(

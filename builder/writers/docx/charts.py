@@ -3,6 +3,11 @@
 python-pptx builds the chart XML (`ChartXmlWriter`) and the workbook behind it from a
 `CategoryChartData`; its chart object model sets legend, labels and fonts. What it cannot do
 (East Asian typefaces, the DrawingML run) is in `xml`.
+
+Both parts of a chart are kept (`builder.caches.kept`) by what they are made of, so a reprint
+makes again only the charts whose figures changed: the workbook by the chart's numbers and date,
+the chart XML by the chart node and its font. A kept chart XML is parsed back whether it was just
+made or found, so the part's bytes are the same either way.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml.etree  # type: ignore[import-untyped]
+import pptx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -28,12 +35,16 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt, lazyproperty
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
+from xlsxwriter import __version__ as xlsxwriter_version
 
+from builder import caches
 from builder.document import Chart, ChartKind
 from builder.style import Font, Style
 from builder.writers import ooxml
 from builder.writers.docx import xml
 from builder.writers.layout import chart_aspect
+
+_VERSIONS = (pptx.__version__, xlsxwriter_version, lxml.etree.__version__)  # of what makes a chart's parts
 
 CHART_TYPES = {
     ChartKind.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -189,10 +200,16 @@ def add_chart(
     """Add chart part `number` (and its workbook) to `doc` and show it inline in `paragraph`."""
     data = chart_data(chart, when)
     pkg = doc.part.package
-    workbook = Part(
-        PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT.SML_SHEET, data.xlsx_blob, pkg
+    numbers = [(series.name, series.values) for series in chart.series]
+    blob = caches.kept(
+        "chart-xlsx", repr((chart.categories, numbers, chart.places, when, _VERSIONS)), lambda: data.xlsx_blob
     )
-    space = chart_space(chart, data, style.fonts.chart)
+    workbook = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT.SML_SHEET, blob, pkg)
+    font = style.fonts.chart
+    made = caches.kept(
+        "chart-xml", repr((chart, font, _VERSIONS)), lambda: ooxml.serialise(chart_space(chart, data, font))
+    )
+    space = parse_chart_xml(made)
     part = ChartPart(PackURI(f"/word/charts/chart{number}.xml"), pkg, space)
     workbook_rid = part.relate_to(workbook, RT.PACKAGE)
     external = space.get_or_add_externalData()

@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 
 from builder.document import Document
 from builder.style import Style
-from builder.style.fonts import register
+from builder.style.fonts import identity, register
 from builder.writers.html.charts import Canvas
 from builder.writers.html.page import page_html
 
@@ -30,7 +30,13 @@ def write(document: Document, style: Style, *, font_dirs: tuple[Path, ...] = ())
     for the style (from `font_dirs` first), which measure their labels."""
     fonts = register(style, font_dirs, cache=True)
     chart = style.fonts.chart
-    canvas = Canvas(float(style.page.text_width) * float(mm), fonts["chart"].name, float(chart.size), float(style.chart_aspect))
+    canvas = Canvas(
+        float(style.page.text_width) * float(mm),
+        fonts["chart"].name,
+        float(chart.size),
+        float(style.chart_aspect),
+        identity(fonts["chart"]),
+    )
     return page_html(document, style, canvas).encode("utf-8")
 
 

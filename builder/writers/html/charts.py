@@ -5,6 +5,10 @@ width, aspect and font size, rendered by `svg`. The table beside it, in a `<deta
 can open, holds what the drawing draws: a row a category, a column a series, each value as the
 data label prints it (`label_text`: the plotted value, the chart's decimals), and for a pie each
 wedge's share as its label prints it. Each value carries its figure's key and source cells.
+
+Drawing and rendering a chart is most of the page's time, and a reprint changes few charts: each
+SVG is kept (`builder.caches.kept`) by the chart node, its ids and the canvas, whose font files
+are named by identity, so a chart whose figures did not change is not drawn again.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import reportlab
 from markupsafe import Markup, escape
 
+from builder import caches
 from builder.document import Chart, ChartKind, Figure
 from builder.writers.drawing.charts import drawing, label_text, pie_shares, plotted_values
 from builder.writers.html.inlines import figure_html
@@ -42,6 +48,7 @@ class Canvas:
     font_name: str  # as registered with ReportLab, which measures the labels in it
     font_size: float
     aspect: float
+    font_files: str = ""  # the files behind `font_name` (`builder.style.fonts.identity`): part of a kept SVG's key
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,16 @@ class ChartView:
 def chart_view(chart: Chart, element_id: str, canvas: Canvas, key_at: KeyAt, final: bool) -> ChartView:
     """The view of `chart`: its SVG (labelled by its caption and a description) and its table."""
     caption = f"图{chart.number} {chart.caption}" if chart.number else chart.caption
+    title = (f"{element_id}-title", caption)
+    desc = (f"{element_id}-desc", description(chart))
+    key = repr((chart, title, desc, canvas, reportlab.Version))
+    svg = caches.kept("chart-svg", key, lambda: _svg(chart, canvas, title, desc).encode("utf-8")).decode("utf-8")
+    summary = f"图{chart.number}的数据" if chart.number else "图的数据"
+    table = data_table(chart, f"{element_id}-data", caption, key_at, final)
+    return ChartView(element_id, caption, Markup(svg), summary, table)
+
+
+def _svg(chart: Chart, canvas: Canvas, title: tuple[str, str], desc: tuple[str, str]) -> str:
     drawn = drawing(
         chart,
         canvas.width,
@@ -64,11 +81,7 @@ def chart_view(chart: Chart, element_id: str, canvas: Canvas, key_at: KeyAt, fin
         font_size=canvas.font_size,
         aspect=chart_aspect(chart, canvas.aspect),
     )
-    title = (f"{element_id}-title", caption)
-    desc = (f"{element_id}-desc", description(chart))
-    svg = Markup(svg_markup(drawn, canvas.font_name, title, desc, "chart-drawing"))
-    summary = f"图{chart.number}的数据" if chart.number else "图的数据"
-    return ChartView(element_id, caption, svg, summary, data_table(chart, f"{element_id}-data", caption, key_at, final))
+    return svg_markup(drawn, canvas.font_name, title, desc, "chart-drawing")
 
 
 def _unit(chart: Chart) -> str:

@@ -40,8 +40,8 @@ from builder.document import (
     Toc,
 )
 from builder.style import Style
-from builder.style.fonts import ResolvedFont
-from builder.writers.drawing import charts
+from builder.style.fonts import ResolvedFont, identity
+from builder.writers.drawing.kept import kept_drawing
 from builder.writers.layout import chart_aspect
 from builder.writers.pdf.floats import TALL, End, Float, Placer
 from builder.writers.pdf.linebreak import Piece
@@ -211,7 +211,8 @@ def chart(lay: Layout, block: Chart, level: int = 0, index: int = 0) -> Float:
 
     def make(scale: float) -> list[Flowable]:
         font, size = lay.font("chart"), lay.size("chart")
-        drawing = charts.drawing(block, lay.width, font=font, font_size=size, aspect=aspect * scale)
+        files = identity(lay.fonts["chart"])
+        drawing = kept_drawing(block, lay.width, font=font, font_size=size, aspect=aspect * scale, font_files=files)
         # the renderer's starting state would name Helvetica, which is never embedded
         drawing.initialFontName, drawing.initialFontSize = font, size
         drawing.origin = (index, 0)

@@ -10,12 +10,14 @@ and the package is re-packed with fixed entry dates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
+from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
 
 from builder.document import Document
 from builder.writers.ooxml import document_date, repack, serialise
@@ -40,24 +42,59 @@ CORE = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 def proof_workbook(document: Document, checked: Checked, pages: Mapping[str, int] | None = None) -> bytes:
     """The proof list as .xlsx bytes; `pages`: the PDF page of each figure, by occurrence key."""
-    rows = proof_rows(document, checked, pages)
-    buffer = BytesIO()
-    # Written with XlsxWriter, not openpyxl: a third of the time for a list of a thousand rows.
-    wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    _write_list(wb, rows)
-    _write_notes(wb, document, rows)
-    meta = document.meta
-    wb.set_properties(
-        {
-            "title": f"{meta.title}校对清单",
-            "author": meta.author or "builder",
-            "keywords": meta.version_line,
-            "created": document_date().replace(tzinfo=None),
-        }
-    )
-    wb.close()
-    rewrite = {"docProps/core.xml": lambda xml: _core(xml, meta.version)}
-    return repack(buffer.getvalue(), rewrite)
+    return ProofList(document, checked).finished(pages)
+
+
+class ProofList:
+    """The proof list made in two steps: the whole workbook with a stand-in page (0) for every
+    figure, which can be made while the PDF is typed, then (`finished`) each stand-in replaced by
+    the figure's page in the PDF, or dropped where it has none. The bytes are those of a list
+    written with its pages: XlsxWriter writes a number cell as `<c r="E2"><v>7</v></c>`, and the
+    stand-ins are the only cells of the page column."""
+
+    def __init__(self, document: Document, checked: Checked) -> None:
+        rows = proof_rows(document, checked)
+        self._rows = {f"{_PAGE_COLUMN}{line + 1}": row.key for line, row in enumerate(rows, start=1)}
+        buffer = BytesIO()
+        # Written with XlsxWriter, not openpyxl: a third of the time for a list of a thousand rows.
+        wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+        sheet = _write_list(wb, rows)
+        for line in range(1, len(rows) + 1):
+            sheet.write_number(line, HEADERS.index("页码"), 0)
+        _write_notes(wb, document, rows)
+        meta = document.meta
+        wb.set_properties(
+            {
+                "title": f"{meta.title}校对清单",
+                "author": meta.author or "builder",
+                "keywords": meta.version_line,
+                "created": document_date().replace(tzinfo=None),
+            }
+        )
+        wb.close()
+        self._blob = buffer.getvalue()
+        self._version = meta.version
+
+    def finished(self, pages: Mapping[str, int] | None = None) -> bytes:
+        """The workbook's bytes, each figure with its page from `pages` (by occurrence key)."""
+        found = pages or {}
+
+        def paged(match: re.Match[bytes]) -> bytes:
+            page = found.get(self._rows[match.group(1).decode()])
+            return b"" if page is None else b'<c r="%s"><v>%d</v></c>' % (match.group(1), page)
+
+        def sheet(xml: bytes) -> bytes:
+            out, count = _STAND_IN.subn(paged, xml)
+            if count != len(self._rows):
+                raise ValueError(f"proof list: {count} page cells for {len(self._rows)} figures")
+            return out
+
+        rewrite = {"xl/worksheets/sheet1.xml": sheet, "docProps/core.xml": lambda xml: _core(xml, self._version)}
+        return repack(self._blob, rewrite)
+
+
+_PAGE_COLUMN = xl_col_to_name(HEADERS.index("页码"))
+_STAND_IN = re.compile(rb'<c r="(%s\d+)"><v>0</v></c>' % _PAGE_COLUMN.encode())
 
 
 def _core(xml: bytes, version: str) -> bytes:
@@ -69,7 +106,8 @@ def _core(xml: bytes, version: str) -> bytes:
     return serialise(root)
 
 
-def _write_list(wb: Any, rows: Sequence[ProofRow]) -> None:
+def _write_list(wb: Any, rows: Sequence[ProofRow]) -> Any:
+    """The list sheet, every cell but the pages; returns the sheet."""
     ws = wb.add_worksheet(SHEET)
     ws.write_row(0, 0, HEADERS, wb.add_format(_HEADER | {"text_wrap": True, "valign": "vcenter"}))
     formula_col = HEADERS.index("公式")
@@ -87,6 +125,7 @@ def _write_list(wb: Any, rows: Sequence[ProofRow]) -> None:
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
     ws.repeat_rows(0)
+    return ws
 
 
 def _write_notes(wb: Any, document: Document, rows: Sequence[ProofRow]) -> None:
