@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_vs_libreoffice import alternated, timed
+from build_vs_libreoffice import Command, alternated, timed
 
 
 def main() -> int:
@@ -26,9 +26,9 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     build = [sys.executable, "-m", "builder", "build", str(args.edition)]
-    commands = {
-        "annual": [*build, "-o", str(work / "annual")],
-        "with briefs": [*build, "-o", str(work / "briefs"), "--briefs"],
+    commands: dict[str, Command] = {
+        "annual": ([*build, "-o", str(work / "annual")], None),
+        "with briefs": ([*build, "-o", str(work / "briefs"), "--briefs"], None),
     }
     for command in commands.values():
         timed(command)  # warm the file and font caches

@@ -62,7 +62,10 @@ def kept(kind: str, key: str, make: Callable[[], bytes]) -> bytes:
     folder = directory(kind)
     if folder is None:
         return make()
-    entry = folder / hashlib.sha256(f"{code_version()}\0{key}".encode()).hexdigest()
+    try:
+        entry = folder / hashlib.sha256(f"{code_version()}\0{key}".encode()).hexdigest()
+    except OSError:  # a module of the builder could not be read: no key can be trusted
+        return make()
     found = _read(entry)
     if found is not None:
         return found

@@ -358,9 +358,9 @@ def _failing_once(marker: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def marking(edition_path: Path) -> Callable[[], object]:
         return _marking(marker, real_warm(edition_path))
 
-    def waiting(path: Path, *, final: bool = False) -> Any:
+    def waiting(path: Path, **options: Any) -> Any:
         _wait_for(marker.exists)
-        return real_prepare(path, final=final)
+        return real_prepare(path, **options)
 
     monkeypatch.setattr(build_module, "_pdf_warm", marking)
     monkeypatch.setattr(build_module, "prepare_all", waiting)
@@ -433,11 +433,11 @@ def test_a_build_stopped_while_the_pdf_worker_forks_leaves_no_worker(
 
     real_prepare = build_module.prepare_all
 
-    def failing_once_forked(path: Path, *, final: bool = False) -> Any:
+    def failing_once_forked(path: Path, **options: Any) -> Any:
         first = started[-1]
         assert first is not None
         _wait_for(lambda: bool(_children_of(first.pid)))
-        return real_prepare(path, final=final)
+        return real_prepare(path, **options)
 
     monkeypatch.setattr(os, "fork", slow_to_return)
     monkeypatch.setattr(build_module, "_import_docx", _slow_warm_up)  # the DOCX worker, still there when we look
