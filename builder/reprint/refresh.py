@@ -32,7 +32,7 @@ from builder.document.walk import Placed, placed_figures
 from builder.reprint import docx_xml
 from builder.style import Style
 from builder.writers import ooxml
-from builder.writers.docx import anchors, charts
+from builder.writers.docx import anchors, chart_xml
 from builder.writers.docx.xml import Element
 
 DOCUMENT = "word/document.xml"
@@ -364,8 +364,8 @@ def _embedded(parts: dict[str, bytes], chart_part: str) -> str | None:
 
 def _chart_rewrites(parts: dict[str, bytes], part: str, chart: Chart, style: Style) -> dict[str, bytes]:
     """The chart part with the new values cached, and its embedded workbook made anew."""
-    data = charts.chart_data(chart)
-    fresh = charts.chart_space(chart, data, style.fonts.chart)
+    data = chart_xml.chart_data(chart)
+    fresh = chart_xml.chart_space(chart, data, style.fonts.chart)
     edited = etree.fromstring(parts[part], PARSER)
     out = {part: ooxml.serialise(docx_xml.refresh_chart_values(edited, fresh))}
     workbook = _embedded(parts, part)

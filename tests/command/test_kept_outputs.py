@@ -171,3 +171,23 @@ def test_a_kept_drawing_holds_nothing_but_shapes() -> None:
         kept_drawings._shapes(pickle.dumps(Planted()))
     with pytest.raises(pickle.UnpicklingError):  # a function of an admitted module is not a shape
         kept_drawings._shapes(pickle.dumps(shapes.translate))
+
+
+KEPT_DOCX = """
+import sys
+from pathlib import Path
+from builder.command.pipeline import Job, prepare_all, write_docx
+from builder.style import load_style
+prepared = prepare_all(Path(sys.argv[1]))
+write_docx(Job(prepared.document, load_style(), prepared.edition.font_dirs), {})
+print("pptx" in sys.modules)
+"""
+
+
+def test_a_docx_whose_charts_are_all_kept_does_not_import_python_pptx(tmp_path: Path) -> None:
+    env = {**os.environ, caches.ENV: str(tmp_path / "cache")}
+    runs = [
+        subprocess.run([sys.executable, "-c", KEPT_DOCX, str(SAMPLE)], env=env, capture_output=True, text=True, timeout=300)
+        for _ in range(2)
+    ]
+    assert [run.stdout.strip() for run in runs] == ["True", "False"], [run.stderr for run in runs]

@@ -47,7 +47,7 @@ from builder.model.numbers import round_half_even
 from builder.style import load_style
 from builder.writers import docx as docx_writer
 from builder.writers import writer
-from builder.writers.docx import charts as docx_charts
+from builder.writers.docx import chart_xml as docx_charts
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",

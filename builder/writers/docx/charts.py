@@ -1,219 +1,78 @@
 """Take a tree `Chart`, produce a native, editable Word chart: chart part, embedded workbook, inline run.
 
-python-pptx builds the chart XML (`ChartXmlWriter`) and the workbook behind it from a
-`CategoryChartData`; its chart object model sets legend, labels and fonts. What it cannot do
-(East Asian typefaces, the DrawingML run) is in `xml`.
-
-Both parts of a chart are kept (`builder.caches.kept`) by what they are made of, so a reprint
-makes again only the charts whose figures changed: the workbook by the chart's numbers and date,
-the chart XML by the chart node and its font. A kept chart XML is parsed back whether it was just
-made or found, so the part's bytes are the same either way.
+The parts are python-pptx's (`chart_xml`). Both are kept (`builder.caches.kept`) by what they are
+made of, so a reprint makes again only the charts whose figures changed, and a build whose charts
+are all kept does not import python-pptx at all: the workbook by the chart's numbers and date, the
+chart XML by the chart node, its font and the relationship that names its workbook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import cache
+from importlib.metadata import version
 from typing import Any
 
 import lxml.etree  # type: ignore[import-untyped]
-import pptx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
-from pptx.chart.chart import Chart as PptxChart
-from pptx.chart.data import CategoryChartData
-from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.chart.xmlwriter import ChartXmlWriter
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
-from pptx.oxml import parse_xml as parse_chart_xml
-from pptx.util import Pt, lazyproperty
-from xlsxwriter import Workbook  # type: ignore[import-untyped]
-from xlsxwriter import __version__ as xlsxwriter_version
 
 from builder import caches
-from builder.document import Chart, ChartKind
+from builder.document import Chart
 from builder.style import Font, Style
-from builder.writers import ooxml
 from builder.writers.docx import xml
 from builder.writers.layout import chart_aspect
 
-_VERSIONS = (pptx.__version__, xlsxwriter_version, lxml.etree.__version__)  # of what makes a chart's parts
-
-CHART_TYPES = {
-    ChartKind.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
-    ChartKind.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
-    ChartKind.LINE: XL_CHART_TYPE.LINE_MARKERS,
-    ChartKind.PIE: XL_CHART_TYPE.PIE,
-    ChartKind.STACKED: XL_CHART_TYPE.COLUMN_STACKED,
-}
-LABEL_POSITIONS = {
-    ChartKind.COLUMN: XL_LABEL_POSITION.OUTSIDE_END,
-    ChartKind.BAR: XL_LABEL_POSITION.OUTSIDE_END,
-    ChartKind.LINE: XL_LABEL_POSITION.ABOVE,
-    ChartKind.PIE: XL_LABEL_POSITION.BEST_FIT,
-    ChartKind.STACKED: XL_LABEL_POSITION.CENTER,
-}
-
 
 class ChartPart(Part):
-    """A chart part whose XML is serialised when the package is saved (after its relationships exist)."""
+    """A chart part, its XML made once its relationship to its workbook exists."""
 
-    def __init__(self, partname: PackURI, package: Any, space: xml.Element) -> None:
+    def __init__(self, partname: PackURI, package: Any) -> None:
         super().__init__(partname, CT.DML_CHART, None, package)
-        self.space = space
+        self.xml = b""
 
     @property
     def blob(self) -> bytes:
-        return ooxml.serialise(self.space)
+        return self.xml
 
 
-def number_format(places: int) -> str:
-    return "0" if places <= 0 else "0." + "0" * places
+@cache
+def _versions() -> tuple[str, ...]:
+    """The versions of what makes a chart's parts, read without importing python-pptx."""
+    return (version("python-pptx"), version("XlsxWriter"), lxml.etree.__version__)
 
 
-class _DatedWorkbookWriter(CategoryWorkbookWriter):
-    """python-pptx's writer of a chart's workbook, dating it `when` instead of by the clock.
+def _workbook(chart: Chart, when: datetime) -> bytes:
+    from builder.writers.docx.chart_xml import workbook_xlsx
 
-    XlsxWriter dates the zip entries 1980-01-01 itself; only the core properties need the date, and
-    setting it here spares unpacking and re-packing each chart's workbook."""
-
-    def __init__(self, chart_data: DatedChartData, when: datetime) -> None:
-        super().__init__(chart_data)  # type: ignore[no-untyped-call]
-        self._when = when
-
-    @contextmanager
-    def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
-        workbook = Workbook(xlsx_file, {"in_memory": True})
-        workbook.set_properties({"created": self._when.astimezone(UTC).replace(tzinfo=None)})
-        worksheet = workbook.add_worksheet()
-        yield workbook, worksheet
-        workbook.close()
+    return workbook_xlsx(chart, when)
 
 
-class DatedChartData(CategoryChartData):
-    """Category chart data whose embedded workbook (`xlsx_blob`) is dated `when`."""
+def _chart(chart: Chart, when: datetime, font: Font, workbook_rid: str) -> bytes:
+    from builder.writers.docx.chart_xml import chart_xml
 
-    def __init__(self, when: datetime, number_format: str) -> None:
-        super().__init__(number_format=number_format)  # type: ignore[no-untyped-call]
-        self._when = when
-
-    @lazyproperty
-    def _workbook_writer(self) -> _DatedWorkbookWriter:
-        return _DatedWorkbookWriter(self, self._when)
-
-
-def chart_data(chart: Chart, when: datetime | None = None) -> DatedChartData:
-    """The categories and series of `chart`, as python-pptx takes them; its workbook dated `when`."""
-    data = DatedChartData(when or ooxml.document_date(), number_format(chart.places))
-    data.categories = list(chart.categories)
-    for series in chart.series:
-        if len(series.points) != len(chart.categories):
-            raise ValueError(
-                f"chart {chart.id}: series {series.name} has {len(series.points)} points "
-                f"for {len(chart.categories)} categories"
-            )
-        values = [None if v is None else float(v) for v in series.values]
-        data.add_series(series.name, values)  # type: ignore[no-untyped-call]
-    return data
-
-
-def chart_space(chart: Chart, data: CategoryChartData, font: Font) -> xml.Element:
-    """The c:chartSpace of `chart`: no title, legend at the bottom when needed, labels, fonts."""
-    writer = ChartXmlWriter(CHART_TYPES[chart.kind], data)  # type: ignore[no-untyped-call]
-    space = parse_chart_xml(writer.xml.encode("utf-8"))
-    _number_axes(space)
-    view = PptxChart(space, None)  # type: ignore[no-untyped-call]
-    view.has_title = False
-    pie = chart.kind is ChartKind.PIE
-    view.has_legend = pie or len(chart.series) > 1
-    if view.has_legend:
-        view.legend.position = XL_LEGEND_POSITION.BOTTOM
-        view.legend.include_in_layout = False
-    view.font.size = Pt(font.size)
-    view.font.name = font.docx
-    view.font.bold = False
-    if pie or len(chart.series) == 1:
-        _data_labels(view, chart)
-    if not pie and chart.unit:
-        _unit_title(view, chart.unit, font)
-    if not pie and _from_zero(chart):
-        # as the PDF and the page draw it: Word and LibreOffice would start the axis near the
-        # smallest value (83 for rates of 85–92), making small differences look large
-        view.value_axis.minimum_scale = 0
-    xml.east_asian_typefaces(space)
-    xml.chart_frame(space, language="zh-CN")
-    return space
-
-
-def _from_zero(chart: Chart) -> bool:
-    """Whether every plotted value is zero or more (the value axis then starts at zero)."""
-    return all(v is None or v >= 0 for series in chart.series for v in series.values)
-
-
-def _number_axes(space: xml.Element) -> None:
-    """Axis ids 1, 2, … in order of appearance, each c:crossAx following its axis.
-
-    python-pptx 1.0.2 writes bar charts' ids negative, which the schema (xs:unsignedInt) refuses;
-    small fixed numbers are valid for every chart kind and keep the output the same from build to build."""
-    numbers: dict[str, str] = {}
-    for element in space.iter(qn("c:axId"), qn("c:crossAx")):
-        element.set("val", numbers.setdefault(element.get("val"), str(len(numbers) + 1)))
-
-
-def _data_labels(view: PptxChart, chart: Chart) -> None:
-    plot = view.plots[0]
-    plot.has_data_labels = True
-    labels = plot.data_labels
-    labels.number_format_is_linked = False
-    if chart.kind is ChartKind.PIE:
-        labels.number_format = number_format(chart.places) + "%"
-        labels.show_percentage = True
-        labels.show_value = False
-    else:
-        labels.number_format = number_format(chart.places)
-        labels.show_value = True
-    labels.position = LABEL_POSITIONS[chart.kind]
-
-
-def _unit_title(view: PptxChart, unit: str, font: Font) -> None:
-    """The value axis titled with the unit (“万件”), in the chart's font, not bold."""
-    axis = view.value_axis
-    axis.has_title = True
-    frame = axis.axis_title.text_frame
-    frame.text = unit
-    run_font = frame.paragraphs[0].runs[0].font
-    run_font.size = Pt(font.size)
-    run_font.name = font.docx
-    run_font.bold = False
+    return chart_xml(chart, when, font, workbook_rid)
 
 
 def add_chart(
     doc: DocxDocument, paragraph: Paragraph, chart: Chart, style: Style, number: int, docpr_id: int, when: datetime
 ) -> None:
     """Add chart part `number` (and its workbook) to `doc` and show it inline in `paragraph`."""
-    data = chart_data(chart, when)
     pkg = doc.part.package
     numbers = [(series.name, series.values) for series in chart.series]
-    blob = caches.kept(
-        "chart-xlsx", repr((chart.categories, numbers, chart.places, when, _VERSIONS)), lambda: data.xlsx_blob
-    )
+    key = repr((chart.categories, numbers, chart.places, when, _versions()))
+    blob = caches.kept("chart-xlsx", key, lambda: _workbook(chart, when))
     workbook = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT.SML_SHEET, blob, pkg)
+    part = ChartPart(PackURI(f"/word/charts/chart{number}.xml"), pkg)
+    rid = part.relate_to(workbook, RT.PACKAGE)
     font = style.fonts.chart
-    made = caches.kept(
-        "chart-xml", repr((chart, font, _VERSIONS)), lambda: ooxml.serialise(chart_space(chart, data, font))
-    )
-    space = parse_chart_xml(made)
-    part = ChartPart(PackURI(f"/word/charts/chart{number}.xml"), pkg, space)
-    workbook_rid = part.relate_to(workbook, RT.PACKAGE)
-    external = space.get_or_add_externalData()
-    external.rId = workbook_rid
+    key = repr((chart, font, when, rid, _versions()))
+    part.xml = caches.kept("chart-xml", key, lambda: _chart(chart, when, font, rid))
     chart_rid = doc.part.relate_to(part, RT.CHART)
     width = Mm(style.page.text_width)
     height = Mm(style.page.text_width * chart_aspect(chart, style.chart_aspect))
