@@ -253,8 +253,6 @@ def _file(job: Job, suffix: str) -> str:
 
 def _import_shared() -> None:
     """What both writers' libraries import, imported once before the DOCX worker is forked."""
-    import urllib.request  # noqa: F401  (ReportLab's and python-pptx's utilities)
-
     import lxml.etree  # type: ignore[import-untyped]  # noqa: F401
     import PIL.Image  # noqa: F401
 
