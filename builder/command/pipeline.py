@@ -472,12 +472,13 @@ def _build(
 
         style = load_style()
         job = Job(document, style, edition.font_dirs, page="html" in formats)
-        glyphs: list[list[Finding]] = [] if not final else [[]]
+        glyphs_checked = final  # a final build's glyph check was part of preparing it
 
         def all_findings() -> list[Finding]:
-            if not glyphs:
-                glyphs.append(glyph_check(document, prepared.figures, edition))
-                findings.extend(glyphs[0])
+            nonlocal glyphs_checked
+            if not glyphs_checked:
+                findings.extend(glyph_check(document, prepared.figures, edition))
+                glyphs_checked = True
             return findings
 
         def later() -> dict[str, bytes]:
