@@ -45,13 +45,19 @@ def repack(blob: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None =
     """The zip `blob` again, entries in a stable order, each dated `zip_date()`; `rewrite` edits entries by name."""
     with ZipFile(BytesIO(blob)) as source:
         contents = {info.filename: source.read(info) for info in source.infolist()}
+    for name, edit in (rewrite or {}).items():
+        if name in contents:
+            contents[name] = edit(contents[name])
+    return packed(contents)
+
+
+def packed(contents: Mapping[str, bytes]) -> bytes:
+    """A zip of `contents` by entry name, entries in a stable order, each dated `zip_date()`."""
     date = zip_date()
     out = BytesIO()
     with ZipFile(out, "w") as target:
         for name in sorted(contents, key=entry_order):
             data = contents[name]
-            if rewrite and name in rewrite:
-                data = rewrite[name](data)
             info = ZipInfo(name, date_time=date)
             info.compress_type = ZIP_DEFLATED
             info.create_system = 0

@@ -1,7 +1,7 @@
 """The DOCX writer: take a `Document` and a `Style`, produce the bytes of a Word file (GB/T 9704 layout).
 
 Modules: `assemble` (the document, blocks in order), `styles` (Word styles), `tables`, `charts`
-(native charts through python-pptx), `xml` (raw XML python-docx cannot write), `anchors` (what refresh
+(native charts, kept between builds; `chart_xml` makes them through python-pptx), `xml` (raw XML python-docx cannot write), `anchors` (what refresh
 finds a built report by), `core` (metadata within the core properties' limits); `builder.writers.ooxml` packs the file
 (fixed dates and entry order, so the same input gives the same bytes).
 
@@ -15,9 +15,11 @@ LibreOffice saved; chart points live in each chart's embedded workbook instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from io import BytesIO
 
 from docx.document import Document as DocxDocument
+from docx.opc.packuri import PackURI
+from docx.opc.phys_pkg import PhysPkgWriter
+from docx.opc.pkgwriter import PackageWriter
 
 from builder.document import Document
 from builder.style import Style
@@ -39,10 +41,32 @@ def write(document: Document, style: Style, *, toc_pages: Mapping[int, int] | No
 
 
 def save(doc: DocxDocument) -> bytes:
-    """The bytes of an assembled document, zip entries dated and ordered for identical output."""
-    out = BytesIO()
-    doc.save(out)
-    return ooxml.repack(out.getvalue())
+    """The bytes of an assembled document, zip entries dated and ordered for identical output.
+
+    python-docx's package writer names each part and its relationships; they are zipped once, by
+    `ooxml.packed`, rather than zipped by python-docx and re-packed (a sixth of writing the DOCX)."""
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    entries = _Entries()
+    PackageWriter._write_content_types_stream(entries, parts)  # type: ignore[no-untyped-call]
+    PackageWriter._write_pkg_rels(entries, package.rels)  # type: ignore[no-untyped-call]
+    PackageWriter._write_parts(entries, parts)
+    return ooxml.packed(entries.contents)
+
+
+class _Entries(PhysPkgWriter):
+    """Where python-docx's package writer writes the package: each entry's bytes, by name."""
+
+    def __new__(cls) -> _Entries:  # python-docx's factory would make a zip writer
+        return object.__new__(cls)
+
+    def __init__(self) -> None:
+        self.contents: dict[str, bytes] = {}
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        self.contents[pack_uri.membername] = blob
 
 
 __all__ = ["save", "write"]
