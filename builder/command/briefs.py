@@ -176,10 +176,14 @@ def build_with_briefs(
     gc.collect()
     batch = Batch.of(built.read, style, final)
     gc.freeze()
+    collecting = gc.isenabled()
+    gc.enable()  # on in the workers too, whatever the command chose for a single build
     try:
         briefs = build_briefs(batch, built.outputs[0].parent / FOLDER, progress)
     finally:
         gc.unfreeze()
+        if not collecting:
+            gc.disable()
     return WithBriefs(built, tuple(briefs), findings)
 
 

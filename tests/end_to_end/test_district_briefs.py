@@ -4,6 +4,7 @@ files (PDF text and pages, DOCX, page, proof list), their figures checked agains
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -504,3 +505,28 @@ def test_a_spoiled_list_removes_nothing(sample: tuple[int, list[str], Path], tmp
     assert json.loads((out / FOLDER / KEPT).read_text(encoding="utf-8")) == sorted(
         f"{name}简报" for name in districts()
     )
+
+
+def test_the_batch_collects_cycles_even_where_the_command_turned_the_collector_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command runs with the cycle collector off (it leaves with `os._exit`); a batch of briefs
+    makes cycles by the thousand, so its workers, forked by `build_briefs`, must collect them."""
+    seen: list[bool] = []
+
+    def recording(*_args: Any) -> list[Any]:
+        seen.append(gc.isenabled())
+        return []
+
+    monkeypatch.setattr(briefs_module, "build_briefs", recording)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with _captured():
+            build_with_briefs(SAMPLE, tmp_path / "out")
+        after = gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+    assert seen == [True]
+    assert after is False
