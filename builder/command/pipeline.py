@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder import caches
 from builder.command import workers as parallel
 from builder.command.outputs import write_all
 
@@ -264,6 +265,7 @@ def _shared_warm(edition_path: Path, page: bool) -> Callable[[], object]:
 
     def warm() -> object:
         _import_shared()
+        caches.code_version()  # what both workers' kept outputs are keyed by: read once, before the fork
         if not page:
             return None
         import builder.writers.drawing.charts  # noqa: F401
@@ -285,11 +287,11 @@ def _docx_warm(edition_path: Path, page: bool) -> Callable[[], object]:
 
     def warm() -> object:
         _import_docx()
-        from builder.document import Meta
+        from builder.document import LANGUAGE
         from builder.style import load_style
         from builder.writers.docx.assemble import styled
 
-        styled(load_style(), Meta("", "", "").language)  # the styles of a document in the default language
+        styled(load_style(), LANGUAGE)
         return fonts() if page else None
 
     return warm

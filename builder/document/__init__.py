@@ -141,12 +141,15 @@ class PageBreak:
 Block = Title | Heading | Paragraph | Table | Chart | Toc | PageBreak
 
 
+LANGUAGE = "zh-CN"  # a document's language unless its edition names another
+
+
 @dataclass(frozen=True)
 class Meta:
     title: str
     subject: str
     author: str
-    language: str = "zh-CN"
+    language: str = LANGUAGE
     version: str = ""
     date: str = ""
     final: bool = False

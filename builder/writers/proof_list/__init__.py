@@ -60,7 +60,7 @@ class ProofList:
         wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
         sheet = _write_list(wb, rows)
         for line in range(1, len(rows) + 1):
-            sheet.write_number(line, HEADERS.index("页码"), 0)
+            sheet.write_number(line, _PAGE_INDEX, 0)
         _write_notes(wb, document, rows)
         meta = document.meta
         wb.set_properties(
@@ -93,7 +93,8 @@ class ProofList:
         return repack(self._blob, rewrite)
 
 
-_PAGE_COLUMN = xl_col_to_name(HEADERS.index("页码"))
+_PAGE_INDEX = HEADERS.index("页码")
+_PAGE_COLUMN = xl_col_to_name(_PAGE_INDEX)
 _STAND_IN = re.compile(rb'<c r="(%s\d+)"><v>0</v></c>' % _PAGE_COLUMN.encode())
 
 
